@@ -10,7 +10,8 @@ export const EXIT = {
   internal: 70,
 } as const;
 
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+/** The table above, plus 126/127 for `run` and the child's own code. */
+export type ExitCode = number;
 
 export interface KagiErrorOptions {
   hint?: string;

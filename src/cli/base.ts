@@ -1,0 +1,32 @@
+// The base of every command: runs it with the Runtime and turns any failure into the exit code
+// table of DESIGN §6 (clipanion would print errors on stdout and exit 1).
+import { type BaseContext, Command } from 'clipanion';
+import type { Runtime } from '../runtime.js';
+import { reportError } from './report.js';
+
+export interface KagiContext extends BaseContext {
+  runtime: Runtime;
+}
+
+export abstract class KagiCommand extends Command<KagiContext> {
+  abstract run(rt: Runtime): Promise<number | undefined>;
+
+  async execute(): Promise<number> {
+    const rt = this.context.runtime;
+    try {
+      return (await this.run(rt)) ?? 0;
+    } catch (error) {
+      return reportError(error, rt.env.KAGI_DEBUG === '1');
+    }
+  }
+}
+
+/** Data goes to stdout. */
+export function writeOut(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** Everything else goes to stderr. */
+export function writeErr(text: string): void {
+  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+}

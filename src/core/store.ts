@@ -1,0 +1,65 @@
+// The store file format of DESIGN §2: a header naming the scope, then one `<tag> <epoch> <payload>`
+// line per secret, sorted by tag, unique. Parsing checks shape only; decryption is crypto/.
+import { integrityError } from '../errors.js';
+
+export interface StoreLine {
+  tag: string;
+  epoch: number;
+  payload: string;
+}
+
+const TAG = /^[A-Za-z0-9_-]{22}$/;
+const PAYLOAD = /^[A-Za-z0-9_-]+$/;
+const EPOCH = /^[1-9][0-9]{0,8}$/;
+
+export function formatStoreHeader(scopeName: string): string {
+  return `# git-kagi store ${scopeName} — edit with git kagi, not by hand`;
+}
+
+export function formatStore(scopeName: string, lines: ReadonlyArray<StoreLine>): string {
+  const body = lines.map((l) => `${l.tag} ${l.epoch} ${l.payload}\n`).join('');
+  return `${formatStoreHeader(scopeName)}\n${body}`;
+}
+
+/** Parses a store; `where` names the file in errors. Lines must be sorted and unique. */
+export function parseStore(text: string, scopeName: string, where: string): StoreLine[] {
+  const rows = text.split('\n');
+  if (rows.at(-1) === '') rows.pop();
+  const hint = 'run `git kagi verify` to see what is wrong; restore the file from git if it was edited by hand';
+  if (rows.some((r) => r.startsWith('<<<<<<<') || r.startsWith('>>>>>>>'))) {
+    throw integrityError(`${where} has unresolved merge conflict markers`, 'run `git kagi resolve`');
+  }
+  if (rows[0] !== formatStoreHeader(scopeName)) {
+    throw integrityError(`${where} is not a git-kagi store for scope ${scopeName}`, hint);
+  }
+  const lines: StoreLine[] = [];
+  for (let i = 1; i < rows.length; i++) {
+    const parts = (rows[i] as string).split(' ');
+    const [tag, epoch, payload] = parts;
+    if (
+      parts.length !== 3 ||
+      !tag ||
+      !TAG.test(tag) ||
+      !epoch ||
+      !EPOCH.test(epoch) ||
+      !payload ||
+      !PAYLOAD.test(payload)
+    ) {
+      throw integrityError(`${where}:${i + 1} is not a valid store line`, hint);
+    }
+    const previous = lines.at(-1);
+    if (previous && previous.tag >= tag) {
+      throw integrityError(`${where}:${i + 1} is out of order or repeats a secret`, hint);
+    }
+    lines.push({ tag, epoch: Number(epoch), payload });
+  }
+  return lines;
+}
+
+/** Inserts or replaces the line with the same tag, keeping the order; other lines are untouched. */
+export function upsertStoreLine(lines: ReadonlyArray<StoreLine>, line: StoreLine): StoreLine[] {
+  const out = lines.filter((l) => l.tag !== line.tag);
+  const at = out.findIndex((l) => l.tag > line.tag);
+  out.splice(at === -1 ? out.length : at, 0, line);
+  return out;
+}

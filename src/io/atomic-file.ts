@@ -1,0 +1,70 @@
+// Atomic writes (DESIGN §4): temp file in the same folder (0600), fsync, rename, fsync of the
+// folder. A crash leaves either the old file or the new one, never half of one.
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { KagiError } from '../errors.js';
+
+export async function readTextOrNull(file: string): Promise<string | null> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+export async function syncFolder(folder: string): Promise<void> {
+  const handle = await fs.open(folder, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+  const folder = path.dirname(file);
+  const temp = path.join(folder, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await fs.mkdir(folder, { recursive: true, mode: 0o700 });
+    const handle = await fs.open(temp, 'wx', mode);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, file);
+    await syncFolder(folder);
+  } catch (error) {
+    await fs.rm(temp, { force: true }).catch(() => {});
+    throw describeWriteError(file, error);
+  }
+}
+
+export async function removeFileDurably(file: string): Promise<void> {
+  try {
+    await fs.rm(file, { force: true });
+    await syncFolder(path.dirname(file));
+  } catch (error) {
+    throw describeWriteError(file, error);
+  }
+}
+
+function describeWriteError(file: string, error: unknown): KagiError {
+  if (error instanceof KagiError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? 'the disk is full'
+      : code === 'EROFS'
+        ? 'the file system is read-only'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : (code ?? 'unknown error');
+  return new KagiError('write-failed', `could not write ${file}: ${why}; nothing was changed`, {
+    hint: 'free space or fix permissions, then run the command again',
+    cause: error,
+  });
+}

@@ -1,0 +1,43 @@
+// Runs a program the way `git kagi run` promises (DESIGN §6): inherited stdio, forwarded
+// SIGINT/SIGTERM/SIGHUP, the child's exit code passed through (128+n for a signal), 127 if missing.
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import { KagiError } from '../errors.js';
+
+const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+export function runChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: 'inherit', env });
+    const forward = (signal: NodeJS.Signals) => () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    };
+    const handlers = FORWARDED.map((signal) => [signal, forward(signal)] as const);
+    for (const [signal, handler] of handlers) process.on(signal, handler);
+    const cleanup = () => {
+      for (const [signal, handler] of handlers) process.off(signal, handler);
+    };
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      cleanup();
+      if (error.code === 'ENOENT') {
+        reject(new KagiError('command-not-found', `command not found: ${command}`, {
+          hint: 'check the spelling and PATH; shell syntax needs an explicit shell: git kagi run -- sh -c \'…\'',
+          exitCode: 127,
+        }));
+      } else if (error.code === 'EACCES') {
+        reject(new KagiError('not-executable', `cannot execute ${command}: permission denied`, { exitCode: 126 }));
+      } else if (error.code === 'E2BIG') {
+        reject(new KagiError('env-too-large', `the environment is too large to start ${command}`, {
+          hint: 'a single variable is limited to 128 KiB by the operating system; store large values in a file',
+        }));
+      } else {
+        reject(new KagiError('spawn-failed', `could not start ${command} (${error.code ?? 'unknown error'})`));
+      }
+    });
+    child.on('exit', (code, signal) => {
+      cleanup();
+      if (signal) resolve(128 + (os.constants.signals[signal] ?? 0));
+      else resolve(code ?? 1);
+    });
+  });
+}

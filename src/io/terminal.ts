@@ -1,0 +1,77 @@
+// The one place that talks to a person: questions go to stderr, answers come from the terminal.
+// Without a terminal nothing is asked (hooks, CI, pipes): callers refuse or use a flag instead.
+import { createInterface } from 'node:readline';
+
+export interface Terminal {
+  readonly interactive: boolean;
+  ask(question: string): Promise<string>;
+  askHidden(question: string): Promise<string>;
+}
+
+export function openTerminal(): Terminal {
+  const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
+  return {
+    interactive,
+    ask: (question) => askLine(question, false),
+    askHidden: (question) => askLine(question, true),
+  };
+}
+
+function askLine(question: string, hidden: boolean): Promise<string> {
+  if (hidden) return askHiddenLine(question);
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    let answered = false;
+    rl.question(question, (answer) => {
+      answered = true;
+      rl.close();
+      resolve(answer);
+    });
+    rl.on('close', () => {
+      if (!answered) reject(new Error('no answer'));
+    });
+    rl.on('SIGINT', () => {
+      process.stderr.write('\n');
+      process.exit(130);
+    });
+  });
+}
+
+/** Raw mode, so nothing typed is echoed; Enter ends, Backspace edits, Ctrl-C aborts with 130. */
+function askHiddenLine(question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin;
+    process.stderr.write(question);
+    stdin.setRawMode(true);
+    stdin.resume();
+    let answer = '';
+    const finish = (error?: Error) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.off('data', onData);
+      process.stderr.write('\n');
+      if (error) reject(error);
+      else resolve(answer);
+    };
+    const onData = (chunk: Buffer) => {
+      for (const ch of chunk.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return finish();
+        if (ch === '\u0003') {
+          finish();
+          process.exit(130);
+        }
+        if (ch === '\u0004') return finish(new Error('no answer'));
+        if (ch === '\u007f' || ch === '\b') answer = Array.from(answer).slice(0, -1).join('');
+        else answer += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
+/** Reads all of standard input (a piped value). */
+export async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}

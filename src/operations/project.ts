@@ -1,0 +1,256 @@
+// Opening a project (repository, kagi.json, access.json) and unlocking its root key from the first
+// key source that applies (DESIGN §3), with the device's pin checked before any key is trusted.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { type AccessFile, type Member, parseAccess } from '../core/access.js';
+import { type KagiConfig, parseKagiConfig } from '../core/kagi-config.js';
+import { formatScope, formatScopePath, parseScopePath, type Scope } from '../core/scope.js';
+import { parseStore, type StoreLine } from '../core/store.js';
+import { computeKeyId, deriveProjectKeys, formatRootKey, type ProjectKeys, parseRootKeyHex } from '../crypto/keys.js';
+import { verifySeal } from '../crypto/seal.js';
+import { EXIT, integrityError, KagiError, noAccessError } from '../errors.js';
+import { readTextOrNull } from '../io/atomic-file.js';
+import { findRepository, type Repository } from '../io/git.js';
+import {
+  readCachedKey,
+  readDeviceIdentityFile,
+  readPin,
+  resolveKagiHome,
+  writeCachedKey,
+  writePin,
+} from '../io/kagi-home.js';
+import type { Runtime } from '../runtime.js';
+
+export interface Project {
+  repo: Repository;
+  kagiDir: string;
+  config: KagiConfig;
+  access: AccessFile;
+}
+
+export type KeySourceKind = 'KAGI_PROJECT_KEY' | 'KAGI_PROJECT_KEY_FILE' | 'KAGI_IDENTITY' | 'KAGI_IDENTITY_FILE' | 'device';
+
+export interface Unlocked {
+  keys: ProjectKeys;
+  source: { kind: KeySourceKind; detail: string };
+  /** The member this key source belongs to; null for a project key. */
+  member: Member | null;
+  /** Why this state may be read but not written (older than the pinned epoch), or null. */
+  readOnly: string | null;
+}
+
+export async function openProject(rt: Runtime): Promise<Project> {
+  const repo = await findRepository(rt.cwd);
+  const kagiDir = path.join(repo.root, '.kagi');
+  const [configText, accessText] = await Promise.all([
+    readTextOrNull(path.join(kagiDir, 'kagi.json')),
+    readTextOrNull(path.join(kagiDir, 'access.json')),
+  ]);
+  if (configText === null) {
+    throw new KagiError('no-project', `no git-kagi project in ${repo.root}`, { hint: 'run `git kagi init` to create one' });
+  }
+  if (accessText === null) {
+    throw integrityError('.kagi/access.json is missing', 'restore it from git history (`git checkout -- .kagi/access.json`)');
+  }
+  const config = parseKagiConfig(configText);
+  const access = parseAccess(accessText);
+  if (access.project_id !== config.project_id) {
+    throw integrityError('.kagi/access.json belongs to another project than .kagi/kagi.json');
+  }
+  return { repo, kagiDir, config, access };
+}
+
+export function findMemberByRecipient(access: AccessFile, recipient: string): Member | undefined {
+  return access.members.find((m) => m.recipient === recipient);
+}
+
+export async function unlockProject(rt: Runtime, project: Project): Promise<Unlocked> {
+  const { access } = project;
+  const home = resolveKagiHome(rt.env);
+  const projectKey = await readProjectKeyEnv(rt);
+  if (projectKey) {
+    const keys = deriveProjectKeys(projectKey.root);
+    if (keys.keyId !== access.key_id) {
+      throw noAccessError(
+        `${projectKey.kind} is not the current key of project ${access.project_id} (epoch ${access.epoch})`,
+        'the key was rotated or belongs to another project: put the current project key in your secret store, or use a machine identity (`KAGI_IDENTITY_FILE`), which survives rotations',
+      );
+    }
+    return { keys, source: { kind: projectKey.kind, detail: 'environment' }, member: null, readOnly: null };
+  }
+
+  const fromEnv = await readIdentityEnv(rt);
+  let keys: ProjectKeys | null = null;
+  let member: Member | null = null;
+  let source: Unlocked['source'];
+  if (fromEnv) {
+    source = { kind: fromEnv.kind, detail: fromEnv.kind === 'KAGI_IDENTITY_FILE' ? (rt.env.KAGI_IDENTITY_FILE ?? '') : 'environment' };
+    ({ keys, member } = await unwrapWithIdentity(project, fromEnv.identity, fromEnv.kind));
+  } else {
+    source = { kind: 'device', detail: home };
+    const cached = parseRootKeyHex((await readCachedKey(home, access.project_id)) ?? '');
+    if (cached && computeKeyId(cached) === access.key_id) {
+      keys = deriveProjectKeys(cached);
+    } else {
+      const text = await readDeviceIdentityFile(home);
+      const { parseIdentityFile } = await import('../crypto/age.js');
+      const identity = text === null ? null : parseIdentityFile(text);
+      if (!identity) {
+        throw noAccessError(
+          `this device has no git-kagi identity (${home})`,
+          'run `git kagi join --name <you>` and ask an active member to approve you; in CI set KAGI_PROJECT_KEY or KAGI_IDENTITY_FILE',
+        );
+      }
+      ({ keys, member } = await unwrapWithIdentity(project, identity, 'device'));
+      await writeCachedKey(home, access.project_id, formatRootKey(keys.root));
+    }
+  }
+  const readOnly = await checkPin(home, access, keys);
+  return { keys, source, member, readOnly };
+}
+
+/** Writes refuse a state older than the device's pin (DESIGN §3): it could re-admit a removed member. */
+export function assertWritable(unlocked: Unlocked): void {
+  if (unlocked.readOnly) {
+    throw new KagiError('stale-state', unlocked.readOnly, {
+      exitCode: EXIT.integrity,
+      hint: 'pull or check out the latest .kagi/ before changing secrets',
+    });
+  }
+}
+
+async function checkPin(home: string, access: AccessFile, keys: ProjectKeys): Promise<string | null> {
+  const pin = await readPin(home, access.project_id);
+  const remember = () => writePin(home, access.project_id, { epoch: access.epoch, key_id: keys.keyId }).catch(() => {});
+  if (!pin) {
+    await remember();
+    return null;
+  }
+  if (pin.key_id === keys.keyId && pin.epoch === access.epoch) return null;
+  if (access.epoch < pin.epoch) {
+    return `this checkout's .kagi/ is at key epoch ${access.epoch}, but this device has already seen epoch ${pin.epoch}`;
+  }
+  const { verifyKeyChain } = await import('../crypto/history.js');
+  if (access.epoch > pin.epoch && verifyKeyChain(access, keys, pin.epoch, pin.key_id)) {
+    await remember();
+    return null;
+  }
+  throw integrityError(
+    `the root key of project ${access.project_id} does not descend from the key this device trusts (epoch ${pin.epoch}): the key may have been substituted`,
+    'do not use this checkout; compare .kagi/access.json with a teammate and inspect its git history',
+  );
+}
+
+async function readProjectKeyEnv(rt: Runtime): Promise<{ kind: KeySourceKind; root: Uint8Array } | null> {
+  const direct = rt.env.KAGI_PROJECT_KEY;
+  const file = rt.env.KAGI_PROJECT_KEY_FILE;
+  if (!direct && !file) return null;
+  const kind: KeySourceKind = direct ? 'KAGI_PROJECT_KEY' : 'KAGI_PROJECT_KEY_FILE';
+  let text = direct ?? '';
+  if (!direct && file) {
+    const content = await readTextOrNull(file);
+    if (content === null) throw noAccessError(`KAGI_PROJECT_KEY_FILE names ${file}, which does not exist`);
+    text = content;
+  }
+  const root = parseRootKeyHex(text);
+  if (!root) {
+    throw new KagiError('bad-key', `${kind} is not a project key`, {
+      exitCode: EXIT.usage,
+      hint: 'a project key is 64 hexadecimal characters',
+    });
+  }
+  return { kind, root };
+}
+
+async function readIdentityEnv(rt: Runtime): Promise<{ kind: KeySourceKind; identity: string } | null> {
+  const direct = rt.env.KAGI_IDENTITY;
+  const file = rt.env.KAGI_IDENTITY_FILE;
+  if (!direct && !file) return null;
+  const kind: KeySourceKind = direct ? 'KAGI_IDENTITY' : 'KAGI_IDENTITY_FILE';
+  let text = direct ?? '';
+  if (!direct && file) {
+    const content = await readTextOrNull(file);
+    if (content === null) throw noAccessError(`KAGI_IDENTITY_FILE names ${file}, which does not exist`);
+    text = content;
+  }
+  const { parseIdentityFile } = await import('../crypto/age.js');
+  const identity = parseIdentityFile(text);
+  if (!identity) {
+    throw new KagiError('bad-identity', `${kind} holds no age identity`, {
+      exitCode: EXIT.usage,
+      hint: 'an identity is a line starting with AGE-SECRET-KEY-1 (as age-keygen writes)',
+    });
+  }
+  return { kind, identity };
+}
+
+async function unwrapWithIdentity(
+  project: Project,
+  identity: string,
+  kind: KeySourceKind,
+): Promise<{ keys: ProjectKeys; member: Member }> {
+  const { access } = project;
+  const { identityToRecipient, unwrapKey } = await import('../crypto/age.js');
+  const recipient = await identityToRecipient(identity);
+  const member = findMemberByRecipient(access, recipient);
+  const who = kind === 'device' ? 'this device' : `the identity in ${kind}`;
+  if (!member) {
+    throw noAccessError(`${who} is not a member of project ${access.project_id}`, 'run `git kagi join --name <you>`, commit, push, and ask an active member to approve you');
+  }
+  if (member.status === 'pending') {
+    throw noAccessError(`${who} (${member.id}) is waiting for approval`, `ask an active member to run \`git kagi member approve ${member.id}\`, then pull`);
+  }
+  if (member.status === 'removed' || !member.wrapped_key) {
+    throw noAccessError(`${who} (${member.id}) was removed from project ${access.project_id}`);
+  }
+  const wrapped = await unwrapKey(member.wrapped_key, identity, `the wrapped key of member ${member.id}`);
+  const root = parseRootKeyHex(new TextDecoder().decode(wrapped));
+  if (!root) throw integrityError(`the wrapped key of member ${member.id} is malformed`);
+  const keys = deriveProjectKeys(root);
+  if (keys.keyId !== access.key_id || !verifySeal(keys.seal, access.project_id, access.epoch, member)) {
+    throw integrityError(
+      `the key wrapped for member ${member.id} is not the project's current key, or the entry's seal does not verify`,
+      'someone may have tampered with .kagi/access.json; compare it with a teammate and inspect its git history',
+    );
+  }
+  return { keys, member };
+}
+
+/** Scopes that have a store file, sorted. */
+export async function listScopes(project: Project): Promise<Scope[]> {
+  const root = path.join(project.kagiDir, 'secrets');
+  const scopes: Scope[] = [];
+  const entries = await fs.readdir(root, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (entry.isFile()) {
+      const scope = parseScopePath(entry.name);
+      if (scope) scopes.push(scope);
+    } else if (entry.isDirectory()) {
+      for (const inner of await fs.readdir(path.join(root, entry.name))) {
+        const scope = parseScopePath(`${entry.name}/${inner}`);
+        if (scope) scopes.push(scope);
+      }
+    }
+  }
+  return scopes.sort((a, b) => (formatScope(a) < formatScope(b) ? -1 : 1));
+}
+
+export function storePath(project: Project, scope: Scope): string {
+  return path.join(project.kagiDir, formatScopePath(scope));
+}
+
+/** The lines of a scope's store; an absent store is an empty scope. */
+export async function readStoreLines(project: Project, scope: Scope): Promise<StoreLine[]> {
+  const text = await readTextOrNull(storePath(project, scope));
+  if (text === null) return [];
+  return parseStore(text, formatScope(scope), `.kagi/${formatScopePath(scope)}`);
+}
+
+/** Services that exist: those with a store, and those nesting names. */
+export function listKnownServices(project: Project, scopes: readonly Scope[]): Set<string> {
+  const services = new Set<string>();
+  for (const s of scopes) if (s.service !== null) services.add(s.service);
+  const nested = project.config.nested;
+  if (typeof nested === 'object') for (const s of Object.values(nested)) services.add(s);
+  return services;
+}

@@ -1,0 +1,108 @@
+// Reading and changing the secrets of one scope: decrypt what is asked for, rewrite only the lines
+// that change (DESIGN §2), under the write lock, with the store written atomically.
+import { promises as fs, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseAccess } from '../core/access.js';
+import { formatScope, formatScopePath, type Scope } from '../core/scope.js';
+import { formatStore, type StoreLine, upsertStoreLine } from '../core/store.js';
+import { computeTag, decryptSecret, encryptSecret, type LineContext, type SecretRecord } from '../crypto/secret-line.js';
+import { KagiError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic-file.js';
+import { withLock } from '../io/lock.js';
+import type { Runtime } from '../runtime.js';
+import { assertWritable, type Project, readStoreLines, storePath, type Unlocked } from './project.js';
+
+export function lineContext(project: Project, scope: Scope): LineContext {
+  return { projectId: project.config.project_id, scope: formatScope(scope), epoch: project.access.epoch };
+}
+
+export async function decryptScope(project: Project, unlocked: Unlocked, scope: Scope): Promise<SecretRecord[]> {
+  const lines = await readStoreLines(project, scope);
+  const ctx = lineContext(project, scope);
+  const keys = unlocked.keys.env(scope.env);
+  const where = `.kagi/${formatScopePath(scope)}`;
+  return lines
+    .map((line) => decryptSecret(keys, ctx, line, where))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+export interface SecretChanges {
+  set?: ReadonlyArray<{ name: string; value: string }>;
+  unset?: ReadonlyArray<string>;
+  /** When false, names that already exist are left as they are (sync). */
+  overwrite?: boolean;
+}
+
+export interface ChangeReport {
+  added: string[];
+  changed: string[];
+  unchanged: string[];
+  removed: string[];
+  missing: string[];
+}
+
+export function describeAuthor(unlocked: Unlocked): string {
+  return unlocked.member?.id ?? unlocked.source.kind;
+}
+
+/** Applies changes to one scope under the lock; creates the store if it does not exist yet. */
+export async function changeScope(
+  rt: Runtime,
+  project: Project,
+  unlocked: Unlocked,
+  scope: Scope,
+  changes: SecretChanges,
+): Promise<ChangeReport> {
+  assertWritable(unlocked);
+  return withLock(project.repo.gitDir, async () => {
+    // Another writer may have rotated the key while we waited for the lock.
+    const current = parseAccess(readFileSync(path.join(project.kagiDir, 'access.json'), 'utf8'));
+    if (current.key_id !== project.access.key_id) {
+      throw new KagiError('key-changed', 'the project key changed while this command was waiting', {
+        hint: 'run the command again',
+      });
+    }
+    const ctx = lineContext(project, scope);
+    const keys = unlocked.keys.env(scope.env);
+    const where = `.kagi/${formatScopePath(scope)}`;
+    let lines: StoreLine[] = await readStoreLines(project, scope);
+    const report: ChangeReport = { added: [], changed: [], unchanged: [], removed: [], missing: [] };
+    const now = rt.now().toISOString();
+    for (const { name, value } of changes.set ?? []) {
+      const tag = computeTag(keys.tag, ctx.scope, name);
+      const existing = lines.find((l) => l.tag === tag);
+      if (existing) {
+        const old = decryptSecret(keys, ctx, existing, where);
+        if (old.value === value || changes.overwrite === false) {
+          report.unchanged.push(name);
+          continue;
+        }
+        report.changed.push(name);
+      } else {
+        report.added.push(name);
+      }
+      const record = { name, value, updated_at: now, updated_by: describeAuthor(unlocked) };
+      lines = upsertStoreLine(lines, encryptSecret(keys, ctx, record));
+    }
+    for (const name of changes.unset ?? []) {
+      const tag = computeTag(keys.tag, ctx.scope, name);
+      if (lines.some((l) => l.tag === tag)) {
+        lines = lines.filter((l) => l.tag !== tag);
+        report.removed.push(name);
+      } else {
+        report.missing.push(name);
+      }
+    }
+    const file = storePath(project, scope);
+    const touched = report.added.length + report.changed.length + report.removed.length > 0;
+    if (touched || !(await storeExists(file))) await writeFileAtomic(file, formatStore(ctx.scope, lines));
+    return report;
+  });
+}
+
+async function storeExists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
+}
