@@ -12,7 +12,9 @@ export function reportError(error: unknown, debug: boolean): number {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   process.stderr.write(`error: internal error${code ? ` (${code})` : ''}\n`);
   process.stderr.write(
-    debug ? `debug: ${describeCause(error)}\n` : 'hint: run again with KAGI_DEBUG=1 to see details, and report it\n',
+    debug
+      ? `debug: ${describeCause(error)}\n`
+      : 'hint: run again with KAGI_DEBUG=1 to see details, and report it\n',
   );
   return EXIT.internal;
 }

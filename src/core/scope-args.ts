@@ -28,7 +28,8 @@ export interface ScopeArgs {
 export function resolveScopeArgs(input: ScopeArgsInput): ScopeArgs {
   const args = [...input.args];
   const { envs, knownServices, tail } = input;
-  let service: string | null = input.serviceFlag === undefined ? null : parseServiceName(input.serviceFlag);
+  let service: string | null =
+    input.serviceFlag === undefined ? null : parseServiceName(input.serviceFlag);
   let env: string | null = null;
   if (input.envFlag !== undefined) {
     env = parseEnvName(input.envFlag);
@@ -49,7 +50,13 @@ export function resolveScopeArgs(input: ScopeArgsInput): ScopeArgs {
       isScopePartName(first)
     ) {
       const withoutEnv = envs.includes(args[1] ?? '') ? args.length - 2 : args.length - 1;
-      if (args.length > tail.max || (envs.includes(args[1] ?? '') && withoutEnv >= tail.min)) {
+      // `set api DATABASE_URL`: a lower-case word before an upper-case env var name is a service.
+      const conventional = /^[A-Z_][A-Z0-9_]*$/.test(args[1] ?? '') && !/[A-Z]/.test(first);
+      if (
+        args.length > tail.max ||
+        (envs.includes(args[1] ?? '') && withoutEnv >= tail.min) ||
+        (conventional && args.length - 1 >= tail.min)
+      ) {
         service = args.shift() as string;
       } else if (args.length > tail.min && tail.max > 0) {
         throw usageError(
@@ -61,11 +68,18 @@ export function resolveScopeArgs(input: ScopeArgsInput): ScopeArgs {
   }
   if (env === null && args[0] !== undefined && envs.includes(args[0])) {
     env = args.shift() as string;
-  } else if (env === null && args.length > tail.max && args[0] !== undefined && isScopePartName(args[0])) {
+  } else if (
+    env === null &&
+    args.length > tail.max &&
+    args[0] !== undefined &&
+    isScopePartName(args[0])
+  ) {
     throw unknownEnv(args[0]);
   }
-  if (args.length < tail.min) throw usageError('not enough arguments', 'see `git kagi <command> -h`');
-  if (args.length > tail.max) throw usageError(`unexpected argument '${args[tail.max]}'`, 'see `git kagi <command> -h`');
+  if (args.length < tail.min)
+    throw usageError('not enough arguments', 'see `git kagi <command> -h`');
+  if (args.length > tail.max)
+    throw usageError(`unexpected argument '${args[tail.max]}'`, 'see `git kagi <command> -h`');
   return { service: service ?? input.folderService, env, rest: args };
 }
 

@@ -6,7 +6,11 @@ import { KagiError } from '../errors.js';
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-export function runChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+export function runChild(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: 'inherit', env });
     const forward = (signal: NodeJS.Signals) => () => {
@@ -20,18 +24,31 @@ export function runChild(command: string, args: readonly string[], env: NodeJS.P
     child.on('error', (error: NodeJS.ErrnoException) => {
       cleanup();
       if (error.code === 'ENOENT') {
-        reject(new KagiError('command-not-found', `command not found: ${command}`, {
-          hint: 'check the spelling and PATH; shell syntax needs an explicit shell: git kagi run -- sh -c \'…\'',
-          exitCode: 127,
-        }));
+        reject(
+          new KagiError('command-not-found', `command not found: ${command}`, {
+            hint: "check the spelling and PATH; shell syntax needs an explicit shell: git kagi run -- sh -c '…'",
+            exitCode: 127,
+          }),
+        );
       } else if (error.code === 'EACCES') {
-        reject(new KagiError('not-executable', `cannot execute ${command}: permission denied`, { exitCode: 126 }));
+        reject(
+          new KagiError('not-executable', `cannot execute ${command}: permission denied`, {
+            exitCode: 126,
+          }),
+        );
       } else if (error.code === 'E2BIG') {
-        reject(new KagiError('env-too-large', `the environment is too large to start ${command}`, {
-          hint: 'a single variable is limited to 128 KiB by the operating system; store large values in a file',
-        }));
+        reject(
+          new KagiError('env-too-large', `the environment is too large to start ${command}`, {
+            hint: 'a single variable is limited to 128 KiB by the operating system; store large values in a file',
+          }),
+        );
       } else {
-        reject(new KagiError('spawn-failed', `could not start ${command} (${error.code ?? 'unknown error'})`));
+        reject(
+          new KagiError(
+            'spawn-failed',
+            `could not start ${command} (${error.code ?? 'unknown error'})`,
+          ),
+        );
       }
     });
     child.on('exit', (code, signal) => {

@@ -11,21 +11,28 @@ export interface GitResult {
 
 export function runGit(args: string[], cwd: string, allowFailure = false): Promise<GitResult> {
   return new Promise((resolve, reject) => {
-    execFile('git', args, { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      if (error && (code === -1 || !allowFailure)) {
-        const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-        reject(
-          new KagiError(
-            missing ? 'git-missing' : 'git-failed',
-            missing ? 'git is not installed or not on PATH' : `git ${args[0]} failed: ${stderr.trim().split('\n')[0] ?? ''}`,
-            { hint: missing ? 'install git and try again' : undefined, cause: error },
-          ),
-        );
-        return;
-      }
-      resolve({ stdout, stderr, code });
-    });
+    execFile(
+      'git',
+      args,
+      { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        if (error && (code === -1 || !allowFailure)) {
+          const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+          reject(
+            new KagiError(
+              missing ? 'git-missing' : 'git-failed',
+              missing
+                ? 'git is not installed or not on PATH'
+                : `git ${args[0]} failed: ${stderr.trim().split('\n')[0] ?? ''}`,
+              { hint: missing ? 'install git and try again' : undefined, cause: error },
+            ),
+          );
+          return;
+        }
+        resolve({ stdout, stderr, code });
+      },
+    );
   });
 }
 
@@ -39,7 +46,11 @@ export interface Repository {
 }
 
 export async function findRepository(cwd: string): Promise<Repository> {
-  const result = await runGit(['rev-parse', '--show-toplevel', '--absolute-git-dir', '--show-prefix'], cwd, true);
+  const result = await runGit(
+    ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--show-prefix'],
+    cwd,
+    true,
+  );
   if (result.code !== 0) {
     throw new KagiError('not-a-repository', 'not inside a git repository', {
       hint: 'run git kagi inside your project, or `git init` first',
@@ -47,7 +58,10 @@ export async function findRepository(cwd: string): Promise<Repository> {
   }
   const [root, gitDir, prefix] = result.stdout.split('\n');
   if (!root || !gitDir) {
-    throw new KagiError('not-a-work-tree', 'git kagi needs a work tree (this looks like a bare repository)');
+    throw new KagiError(
+      'not-a-work-tree',
+      'git kagi needs a work tree (this looks like a bare repository)',
+    );
   }
   return { root, gitDir, prefix: (prefix ?? '').replace(/\/$/, '') };
 }

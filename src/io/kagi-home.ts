@@ -8,6 +8,8 @@ import { readTextOrNull, writeFileAtomic } from './atomic-file.js';
 export interface Pin {
   epoch: number;
   key_id: string;
+  /** This device's member id in the project, so the key cache needs no age code to know it. */
+  member_id?: string | undefined;
 }
 
 export function resolveKagiHome(env: Readonly<Record<string, string | undefined>>): string {
@@ -30,7 +32,12 @@ export async function readDeviceIdentityFile(home: string): Promise<string | nul
 }
 
 /** Writes the identity in age's own file format (what age-keygen writes). */
-export async function writeDeviceIdentity(home: string, identity: string, recipient: string, now: Date): Promise<void> {
+export async function writeDeviceIdentity(
+  home: string,
+  identity: string,
+  recipient: string,
+  now: Date,
+): Promise<void> {
   await ensureHome(home);
   const text = `# created: ${now.toISOString()}\n# public key: ${recipient}\n${identity}\n`;
   await writeFileAtomic(identityPath(home), text, 0o600);
@@ -59,7 +66,7 @@ export async function writePin(home: string, projectId: string, pin: Pin): Promi
   await ensureHome(home);
   await writeFileAtomic(
     path.join(home, 'projects', `${projectId}.pin`),
-    `${JSON.stringify({ epoch: pin.epoch, key_id: pin.key_id })}\n`,
+    `${JSON.stringify({ epoch: pin.epoch, key_id: pin.key_id, member_id: pin.member_id })}\n`,
     0o600,
   );
 }

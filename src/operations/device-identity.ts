@@ -1,6 +1,7 @@
 // This device's age identity in $KAGI_HOME: created once, on first need (init, join).
-import { readDeviceIdentityFile, writeDeviceIdentity } from '../io/kagi-home.js';
+
 import { KagiError } from '../errors.js';
+import { readDeviceIdentityFile, writeDeviceIdentity } from '../io/kagi-home.js';
 
 export interface DeviceIdentity {
   identity: string;
@@ -9,7 +10,9 @@ export interface DeviceIdentity {
 }
 
 export async function ensureDeviceIdentity(home: string, now: Date): Promise<DeviceIdentity> {
-  const { generateIdentity, identityToRecipient, parseIdentityFile } = await import('../crypto/age.js');
+  const { generateIdentity, identityToRecipient, parseIdentityFile } = await import(
+    '../crypto/age.js'
+  );
   const text = await readDeviceIdentityFile(home);
   if (text !== null) {
     const identity = parseIdentityFile(text);

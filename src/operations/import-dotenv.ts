@@ -27,9 +27,13 @@ export async function readImportFile(rt: Runtime, file: string) {
   try {
     bytes = await fs.readFile(full);
   } catch (error) {
-    throw new KagiError('no-file', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
-      hint: 'pass the path of a .env file with --file',
-    });
+    throw new KagiError(
+      'no-file',
+      `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      {
+        hint: 'pass the path of a .env file with --file',
+      },
+    );
   }
   const entries = parseDotenv(bytes, file);
   const last = new Map<string, string>();
@@ -40,7 +44,10 @@ export async function readImportFile(rt: Runtime, file: string) {
     if (last.has(e.name)) duplicates.add(e.name);
     last.set(e.name, e.value);
   }
-  return { entries: [...last].map(([name, value]) => ({ name, value })), duplicates: [...duplicates] };
+  return {
+    entries: [...last].map(([name, value]) => ({ name, value })),
+    duplicates: [...duplicates],
+  };
 }
 
 export interface PlannedImport {
@@ -50,15 +57,29 @@ export interface PlannedImport {
 }
 
 /** Plans the import: what would be added or changed. Nothing is written until apply(). */
-export async function planImport(rt: Runtime, target: Target, file: string): Promise<PlannedImport> {
+export async function planImport(
+  rt: Runtime,
+  target: Target,
+  file: string,
+): Promise<PlannedImport> {
   const { entries, duplicates } = await readImportFile(rt, file);
   const scope = targetScope(target);
   const unlocked = await unlockProject(rt, target.project);
   const exists = target.scopes.some((s) => formatScope(s) === formatScope(scope));
   const current = new Map(
-    (exists ? await decryptScope(target.project, unlocked, scope) : []).map((r) => [r.name, r.value]),
+    (exists ? await decryptScope(target.project, unlocked, scope) : []).map((r) => [
+      r.name,
+      r.value,
+    ]),
   );
-  const plan: ImportPlan = { scope: formatScope(scope), file, added: [], changed: [], unchanged: [], duplicates };
+  const plan: ImportPlan = {
+    scope: formatScope(scope),
+    file,
+    added: [],
+    changed: [],
+    unchanged: [],
+    duplicates,
+  };
   for (const { name, value } of entries) {
     if (!current.has(name)) plan.added.push(name);
     else if (current.get(name) === value) plan.unchanged.push(name);

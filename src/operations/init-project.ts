@@ -47,7 +47,8 @@ export async function initProject(rt: Runtime, input: InitInput): Promise<InitRe
   const kagiDir = path.join(repo.root, '.kagi');
   const envs = input.envs ?? ['development'];
   for (const env of envs) parseEnvName(env);
-  if (new Set(envs).size !== envs.length) throw usageError('an environment is listed twice in --envs');
+  if (new Set(envs).size !== envs.length)
+    throw usageError('an environment is listed twice in --envs');
   const nested = parseNested(input.nested, envs);
   const services = typeof nested === 'object' ? [...new Set(Object.values(nested))] : [];
 
@@ -67,7 +68,8 @@ export async function initProject(rt: Runtime, input: InitInput): Promise<InitRe
     const root = generateRootKey();
     const keys = deriveProjectKeys(root);
     const now = rt.now().toISOString();
-    const name = input.name ?? (await readGitConfig('user.name', repo.root)) ?? rt.env.USER ?? 'owner';
+    const name =
+      input.name ?? (await readGitConfig('user.name', repo.root)) ?? rt.env.USER ?? 'owner';
     const memberId = newId('kgm_');
     const { wrapKey } = await import('../crypto/age.js');
     const member: Member = {
@@ -103,7 +105,10 @@ export async function initProject(rt: Runtime, input: InitInput): Promise<InitRe
       ...services.map((service) => ({ service, env })),
     ]);
     for (const scope of scopes) {
-      await writeFileAtomic(path.join(kagiDir, formatScopePath(scope)), formatStore(formatScope(scope), []));
+      await writeFileAtomic(
+        path.join(kagiDir, formatScopePath(scope)),
+        formatStore(formatScope(scope), []),
+      );
     }
     await writeFileAtomic(path.join(kagiDir, 'access.json'), formatAccess(access));
     // kagi.json last: its presence is what makes the folder a project.
@@ -114,7 +119,7 @@ export async function initProject(rt: Runtime, input: InitInput): Promise<InitRe
     if (after !== before) await writeFileAtomic(gitignore, after, 0o644);
 
     await writeCachedKey(home, projectId, formatRootKey(root));
-    await writePin(home, projectId, { epoch: 1, key_id: keys.keyId });
+    await writePin(home, projectId, { epoch: 1, key_id: keys.keyId, member_id: memberId });
     return {
       root: repo.root,
       projectId,
@@ -137,7 +142,10 @@ function parseNested(nested: InitInput['nested'], envs: string[]): Nested {
     }
     const service = parseServiceName(folder.split('/').at(-1) as string);
     if (envs.includes(service)) {
-      throw usageError(`service '${service}' (from ${folder}) has the name of an environment`, 'rename the folder or the environment');
+      throw usageError(
+        `service '${service}' (from ${folder}) has the name of an environment`,
+        'rename the folder or the environment',
+      );
     }
     map[folder] = service;
   }

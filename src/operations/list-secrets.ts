@@ -33,7 +33,9 @@ export function selectScopes(target: Target): Scope[] {
   if (service !== null) {
     const envs = env === null ? project.config.envs : [env];
     return envs
-      .filter((e) => scopes.some((s) => s.env === e && (s.service === service || s.service === null)))
+      .filter((e) =>
+        scopes.some((s) => s.env === e && (s.service === service || s.service === null)),
+      )
       .map((e) => ({ service, env: e }));
   }
   return scopes.filter((s) => env === null || s.env === env);
@@ -54,12 +56,17 @@ export async function readEffectiveSecrets(
     updated_by: describeMember(project.access, record.updated_by),
   });
   const exists = (s: Scope) => target.scopes.some((x) => formatScope(x) === formatScope(s));
-  const own = exists(scope) ? (await decryptScope(project, unlocked, scope)).map((r) => toRow(r, scope, false)) : [];
+  const own = exists(scope)
+    ? (await decryptScope(project, unlocked, scope)).map((r) => toRow(r, scope, false))
+    : [];
   if (scope.service === null) return own;
   const base: Scope = { service: null, env: scope.env };
   const inherited = exists(base) ? await decryptScope(project, unlocked, base) : [];
   const names = new Set(own.map((r) => r.name));
-  const rows = [...own, ...inherited.filter((r) => !names.has(r.name)).map((r) => toRow(r, base, true))];
+  const rows = [
+    ...own,
+    ...inherited.filter((r) => !names.has(r.name)).map((r) => toRow(r, base, true)),
+  ];
   return rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
@@ -67,7 +74,10 @@ export async function listSecrets(rt: Runtime, target: Target): Promise<ScopeLis
   const unlocked = await unlockProject(rt, target.project);
   const listings: ScopeListing[] = [];
   for (const scope of selectScopes(target)) {
-    listings.push({ scope: formatScope(scope), rows: await readEffectiveSecrets(target, unlocked, scope) });
+    listings.push({
+      scope: formatScope(scope),
+      rows: await readEffectiveSecrets(target, unlocked, scope),
+    });
   }
   return listings;
 }

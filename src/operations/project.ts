@@ -6,7 +6,13 @@ import { type AccessFile, type Member, parseAccess } from '../core/access.js';
 import { type KagiConfig, parseKagiConfig } from '../core/kagi-config.js';
 import { formatScope, formatScopePath, parseScopePath, type Scope } from '../core/scope.js';
 import { parseStore, type StoreLine } from '../core/store.js';
-import { computeKeyId, deriveProjectKeys, formatRootKey, type ProjectKeys, parseRootKeyHex } from '../crypto/keys.js';
+import {
+  computeKeyId,
+  deriveProjectKeys,
+  formatRootKey,
+  type ProjectKeys,
+  parseRootKeyHex,
+} from '../crypto/keys.js';
 import { verifySeal } from '../crypto/seal.js';
 import { EXIT, integrityError, KagiError, noAccessError } from '../errors.js';
 import { readTextOrNull } from '../io/atomic-file.js';
@@ -28,7 +34,12 @@ export interface Project {
   access: AccessFile;
 }
 
-export type KeySourceKind = 'KAGI_PROJECT_KEY' | 'KAGI_PROJECT_KEY_FILE' | 'KAGI_IDENTITY' | 'KAGI_IDENTITY_FILE' | 'device';
+export type KeySourceKind =
+  | 'KAGI_PROJECT_KEY'
+  | 'KAGI_PROJECT_KEY_FILE'
+  | 'KAGI_IDENTITY'
+  | 'KAGI_IDENTITY_FILE'
+  | 'device';
 
 export interface Unlocked {
   keys: ProjectKeys;
@@ -47,10 +58,15 @@ export async function openProject(rt: Runtime): Promise<Project> {
     readTextOrNull(path.join(kagiDir, 'access.json')),
   ]);
   if (configText === null) {
-    throw new KagiError('no-project', `no git-kagi project in ${repo.root}`, { hint: 'run `git kagi init` to create one' });
+    throw new KagiError('no-project', `no git-kagi project in ${repo.root}`, {
+      hint: 'run `git kagi init` to create one',
+    });
   }
   if (accessText === null) {
-    throw integrityError('.kagi/access.json is missing', 'restore it from git history (`git checkout -- .kagi/access.json`)');
+    throw integrityError(
+      '.kagi/access.json is missing',
+      'restore it from git history (`git checkout -- .kagi/access.json`)',
+    );
   }
   const config = parseKagiConfig(configText);
   const access = parseAccess(accessText);
@@ -76,7 +92,12 @@ export async function unlockProject(rt: Runtime, project: Project): Promise<Unlo
         'the key was rotated or belongs to another project: put the current project key in your secret store, or use a machine identity (`KAGI_IDENTITY_FILE`), which survives rotations',
       );
     }
-    return { keys, source: { kind: projectKey.kind, detail: 'environment' }, member: null, readOnly: null };
+    return {
+      keys,
+      source: { kind: projectKey.kind, detail: 'environment' },
+      member: null,
+      readOnly: null,
+    };
   }
 
   const fromEnv = await readIdentityEnv(rt);
@@ -84,13 +105,19 @@ export async function unlockProject(rt: Runtime, project: Project): Promise<Unlo
   let member: Member | null = null;
   let source: Unlocked['source'];
   if (fromEnv) {
-    source = { kind: fromEnv.kind, detail: fromEnv.kind === 'KAGI_IDENTITY_FILE' ? (rt.env.KAGI_IDENTITY_FILE ?? '') : 'environment' };
+    source = {
+      kind: fromEnv.kind,
+      detail:
+        fromEnv.kind === 'KAGI_IDENTITY_FILE' ? (rt.env.KAGI_IDENTITY_FILE ?? '') : 'environment',
+    };
     ({ keys, member } = await unwrapWithIdentity(project, fromEnv.identity, fromEnv.kind));
   } else {
     source = { kind: 'device', detail: home };
     const cached = parseRootKeyHex((await readCachedKey(home, access.project_id)) ?? '');
     if (cached && computeKeyId(cached) === access.key_id) {
       keys = deriveProjectKeys(cached);
+      const pinned = (await readPin(home, access.project_id))?.member_id;
+      member = access.members.find((m) => m.id === pinned && m.status === 'active') ?? null;
     } else {
       const text = await readDeviceIdentityFile(home);
       const { parseIdentityFile } = await import('../crypto/age.js');
@@ -105,7 +132,12 @@ export async function unlockProject(rt: Runtime, project: Project): Promise<Unlo
       await writeCachedKey(home, access.project_id, formatRootKey(keys.root));
     }
   }
-  const readOnly = await checkPin(home, access, keys);
+  const readOnly = await checkPin(
+    home,
+    access,
+    keys,
+    source.kind === 'device' ? member?.id : undefined,
+  );
   return { keys, source, member, readOnly };
 }
 
@@ -119,14 +151,28 @@ export function assertWritable(unlocked: Unlocked): void {
   }
 }
 
-async function checkPin(home: string, access: AccessFile, keys: ProjectKeys): Promise<string | null> {
+async function checkPin(
+  home: string,
+  access: AccessFile,
+  keys: ProjectKeys,
+  memberId: string | undefined,
+): Promise<string | null> {
   const pin = await readPin(home, access.project_id);
-  const remember = () => writePin(home, access.project_id, { epoch: access.epoch, key_id: keys.keyId }).catch(() => {});
+  // A pin that cannot be written (read-only home in CI) only means the next run trusts on first use.
+  const remember = () =>
+    writePin(home, access.project_id, {
+      epoch: access.epoch,
+      key_id: keys.keyId,
+      member_id: memberId ?? pin?.member_id,
+    }).catch(() => {});
   if (!pin) {
     await remember();
     return null;
   }
-  if (pin.key_id === keys.keyId && pin.epoch === access.epoch) return null;
+  if (pin.key_id === keys.keyId && pin.epoch === access.epoch) {
+    if (memberId !== undefined && pin.member_id !== memberId) await remember();
+    return null;
+  }
   if (access.epoch < pin.epoch) {
     return `this checkout's .kagi/ is at key epoch ${access.epoch}, but this device has already seen epoch ${pin.epoch}`;
   }
@@ -141,7 +187,9 @@ async function checkPin(home: string, access: AccessFile, keys: ProjectKeys): Pr
   );
 }
 
-async function readProjectKeyEnv(rt: Runtime): Promise<{ kind: KeySourceKind; root: Uint8Array } | null> {
+async function readProjectKeyEnv(
+  rt: Runtime,
+): Promise<{ kind: KeySourceKind; root: Uint8Array } | null> {
   const direct = rt.env.KAGI_PROJECT_KEY;
   const file = rt.env.KAGI_PROJECT_KEY_FILE;
   if (!direct && !file) return null;
@@ -149,7 +197,8 @@ async function readProjectKeyEnv(rt: Runtime): Promise<{ kind: KeySourceKind; ro
   let text = direct ?? '';
   if (!direct && file) {
     const content = await readTextOrNull(file);
-    if (content === null) throw noAccessError(`KAGI_PROJECT_KEY_FILE names ${file}, which does not exist`);
+    if (content === null)
+      throw noAccessError(`KAGI_PROJECT_KEY_FILE names ${file}, which does not exist`);
     text = content;
   }
   const root = parseRootKeyHex(text);
@@ -162,7 +211,9 @@ async function readProjectKeyEnv(rt: Runtime): Promise<{ kind: KeySourceKind; ro
   return { kind, root };
 }
 
-async function readIdentityEnv(rt: Runtime): Promise<{ kind: KeySourceKind; identity: string } | null> {
+async function readIdentityEnv(
+  rt: Runtime,
+): Promise<{ kind: KeySourceKind; identity: string } | null> {
   const direct = rt.env.KAGI_IDENTITY;
   const file = rt.env.KAGI_IDENTITY_FILE;
   if (!direct && !file) return null;
@@ -170,7 +221,8 @@ async function readIdentityEnv(rt: Runtime): Promise<{ kind: KeySourceKind; iden
   let text = direct ?? '';
   if (!direct && file) {
     const content = await readTextOrNull(file);
-    if (content === null) throw noAccessError(`KAGI_IDENTITY_FILE names ${file}, which does not exist`);
+    if (content === null)
+      throw noAccessError(`KAGI_IDENTITY_FILE names ${file}, which does not exist`);
     text = content;
   }
   const { parseIdentityFile } = await import('../crypto/age.js');
@@ -195,19 +247,32 @@ async function unwrapWithIdentity(
   const member = findMemberByRecipient(access, recipient);
   const who = kind === 'device' ? 'this device' : `the identity in ${kind}`;
   if (!member) {
-    throw noAccessError(`${who} is not a member of project ${access.project_id}`, 'run `git kagi join --name <you>`, commit, push, and ask an active member to approve you');
+    throw noAccessError(
+      `${who} is not a member of project ${access.project_id}`,
+      'run `git kagi join --name <you>`, commit, push, and ask an active member to approve you',
+    );
   }
   if (member.status === 'pending') {
-    throw noAccessError(`${who} (${member.id}) is waiting for approval`, `ask an active member to run \`git kagi member approve ${member.id}\`, then pull`);
+    throw noAccessError(
+      `${who} (${member.id}) is waiting for approval`,
+      `ask an active member to run \`git kagi member approve ${member.id}\`, then pull`,
+    );
   }
   if (member.status === 'removed' || !member.wrapped_key) {
     throw noAccessError(`${who} (${member.id}) was removed from project ${access.project_id}`);
   }
-  const wrapped = await unwrapKey(member.wrapped_key, identity, `the wrapped key of member ${member.id}`);
+  const wrapped = await unwrapKey(
+    member.wrapped_key,
+    identity,
+    `the wrapped key of member ${member.id}`,
+  );
   const root = parseRootKeyHex(new TextDecoder().decode(wrapped));
   if (!root) throw integrityError(`the wrapped key of member ${member.id} is malformed`);
   const keys = deriveProjectKeys(root);
-  if (keys.keyId !== access.key_id || !verifySeal(keys.seal, access.project_id, access.epoch, member)) {
+  if (
+    keys.keyId !== access.key_id ||
+    !verifySeal(keys.seal, access.project_id, access.epoch, member)
+  ) {
     throw integrityError(
       `the key wrapped for member ${member.id} is not the project's current key, or the entry's seal does not verify`,
       'someone may have tampered with .kagi/access.json; compare it with a teammate and inspect its git history',

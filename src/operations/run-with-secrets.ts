@@ -22,7 +22,11 @@ export function buildChildEnv(
   return env;
 }
 
-export async function runWithSecrets(rt: Runtime, target: Target, command: readonly string[]): Promise<number> {
+export async function runWithSecrets(
+  rt: Runtime,
+  target: Target,
+  command: readonly string[],
+): Promise<number> {
   const [program, ...args] = command;
   if (program === undefined) {
     throw usageError('no command to run', 'for example: git kagi run api -- npm start');
@@ -32,7 +36,9 @@ export async function runWithSecrets(rt: Runtime, target: Target, command: reado
   const rows = await readEffectiveSecrets(target, unlocked, scope);
   const skipped = rows.filter((r) => r.name.startsWith('KAGI_'));
   if (skipped.length > 0) {
-    rt.notice(`warning: ${formatScope(scope)}: not injecting ${skipped.map((r) => r.name).join(', ')} (KAGI_* names are reserved)`);
+    rt.notice(
+      `warning: ${formatScope(scope)}: not injecting ${skipped.map((r) => r.name).join(', ')} (KAGI_* names are reserved)`,
+    );
   }
   return runChild(program, args, buildChildEnv(rt.env, rows));
 }

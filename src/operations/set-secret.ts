@@ -23,5 +23,10 @@ export async function setSecret(rt: Runtime, target: Target, name: string, value
   const scope = targetScope(target);
   const unlocked = await unlockProject(rt, target.project);
   const report = await changeScope(rt, target.project, unlocked, scope, { set: [{ name, value }] });
-  return { scope: formatScope(scope), name, added: report.added.length > 0, changed: report.changed.length > 0 };
+  return {
+    scope: formatScope(scope),
+    name,
+    added: report.added.length > 0,
+    changed: report.changed.length > 0,
+  };
 }

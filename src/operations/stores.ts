@@ -5,18 +5,38 @@ import path from 'node:path';
 import { parseAccess } from '../core/access.js';
 import { formatScope, formatScopePath, type Scope } from '../core/scope.js';
 import { formatStore, type StoreLine, upsertStoreLine } from '../core/store.js';
-import { computeTag, decryptSecret, encryptSecret, type LineContext, type SecretRecord } from '../crypto/secret-line.js';
+import {
+  computeTag,
+  decryptSecret,
+  encryptSecret,
+  type LineContext,
+  type SecretRecord,
+} from '../crypto/secret-line.js';
 import { KagiError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-file.js';
 import { withLock } from '../io/lock.js';
 import type { Runtime } from '../runtime.js';
-import { assertWritable, type Project, readStoreLines, storePath, type Unlocked } from './project.js';
+import {
+  assertWritable,
+  type Project,
+  readStoreLines,
+  storePath,
+  type Unlocked,
+} from './project.js';
 
 export function lineContext(project: Project, scope: Scope): LineContext {
-  return { projectId: project.config.project_id, scope: formatScope(scope), epoch: project.access.epoch };
+  return {
+    projectId: project.config.project_id,
+    scope: formatScope(scope),
+    epoch: project.access.epoch,
+  };
 }
 
-export async function decryptScope(project: Project, unlocked: Unlocked, scope: Scope): Promise<SecretRecord[]> {
+export async function decryptScope(
+  project: Project,
+  unlocked: Unlocked,
+  scope: Scope,
+): Promise<SecretRecord[]> {
   const lines = await readStoreLines(project, scope);
   const ctx = lineContext(project, scope);
   const keys = unlocked.keys.env(scope.env);
@@ -66,7 +86,13 @@ export async function changeScope(
     const keys = unlocked.keys.env(scope.env);
     const where = `.kagi/${formatScopePath(scope)}`;
     let lines: StoreLine[] = await readStoreLines(project, scope);
-    const report: ChangeReport = { added: [], changed: [], unchanged: [], removed: [], missing: [] };
+    const report: ChangeReport = {
+      added: [],
+      changed: [],
+      unchanged: [],
+      removed: [],
+      missing: [],
+    };
     const now = rt.now().toISOString();
     for (const { name, value } of changes.set ?? []) {
       const tag = computeTag(keys.tag, ctx.scope, name);
@@ -95,7 +121,8 @@ export async function changeScope(
     }
     const file = storePath(project, scope);
     const touched = report.added.length + report.changed.length + report.removed.length > 0;
-    if (touched || !(await storeExists(file))) await writeFileAtomic(file, formatStore(ctx.scope, lines));
+    if (touched || !(await storeExists(file)))
+      await writeFileAtomic(file, formatStore(ctx.scope, lines));
     return report;
   });
 }

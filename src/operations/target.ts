@@ -1,6 +1,7 @@
 // Turns a command's positional words into a scope (DESIGN §6) for the project at hand: known
 // services from the stores, the folder's service from nesting, envs from kagi.json.
 import { inferServiceFromFolder } from '../core/kagi-config.js';
+import { type RunArgs, splitRunArgs } from '../core/run-args.js';
 import type { Scope } from '../core/scope.js';
 import { resolveScopeArgs } from '../core/scope-args.js';
 import type { Runtime } from '../runtime.js';
@@ -25,7 +26,28 @@ export interface Target {
 
 export async function openTarget(rt: Runtime, input: TargetInput): Promise<Target> {
   const project = await openProject(rt);
+  return resolveTarget(project, await listScopes(project), input);
+}
+
+/** `run`'s argv: the scope words and flags before the command, then the command. */
+export async function openRunTarget(
+  rt: Runtime,
+  argv: readonly string[],
+): Promise<Target & { run: RunArgs }> {
+  const project = await openProject(rt);
   const scopes = await listScopes(project);
+  const run = splitRunArgs(argv, project.config.envs, listKnownServices(project, scopes));
+  const target = resolveTarget(project, scopes, {
+    args: run.words,
+    tail: { min: 0, max: 0 },
+    allowNewService: false,
+    service: run.service,
+    env: run.env,
+  });
+  return { ...target, run };
+}
+
+function resolveTarget(project: Project, scopes: Scope[], input: TargetInput): Target {
   const resolved = resolveScopeArgs({
     args: input.args,
     tail: input.tail,

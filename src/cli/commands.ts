@@ -1,0 +1,30 @@
+// Every command of the CLI, in the order help lists them.
+import { EnvAddCommand } from './env/add.js';
+import { EnvDelCommand } from './env/del.js';
+import { EnvListCommand } from './env/list.js';
+import { EnvRenameCommand } from './env/rename.js';
+import { ExportCommand } from './export.js';
+import { GetCommand } from './get.js';
+import { ImportCommand } from './import.js';
+import { InitCommand } from './init.js';
+import { RunCommand } from './run.js';
+import { SetCommand } from './set.js';
+import { StatusCommand } from './status.js';
+import { SyncCommand } from './sync.js';
+import { UnsetCommand } from './unset.js';
+
+export const commands = [
+  InitCommand,
+  SetCommand,
+  GetCommand,
+  UnsetCommand,
+  RunCommand,
+  ImportCommand,
+  ExportCommand,
+  SyncCommand,
+  StatusCommand,
+  EnvAddCommand,
+  EnvRenameCommand,
+  EnvDelCommand,
+  EnvListCommand,
+];

@@ -1,0 +1,40 @@
+import { Command, Option } from 'clipanion';
+import { KagiError } from '../../errors.js';
+import type { Runtime } from '../../runtime.js';
+import { KagiCommand, writeErr } from '../base.js';
+
+export class EnvDelCommand extends KagiCommand {
+  static override paths = [['env', 'del']];
+  static override usage = Command.Usage({
+    category: 'Environments',
+    description: 'delete an environment and all its secrets',
+    details:
+      "Asks you to type the environment's name on a terminal. The default environment cannot be deleted.",
+    examples: [['Delete staging', 'git kagi env del staging']],
+  });
+
+  name = Option.String({ name: 'name' });
+
+  async run(rt: Runtime) {
+    if (!rt.terminal.interactive) {
+      throw new KagiError(
+        'needs-terminal',
+        `deleting environment ${this.name} needs a confirmation on a terminal`,
+        {
+          hint: 'run it in a terminal',
+        },
+      );
+    }
+    const answer = await rt.terminal.ask(
+      `This deletes every secret of ${this.name}. Type its name to confirm: `,
+    );
+    if (answer.trim() !== this.name)
+      throw new KagiError('aborted', 'the name did not match; nothing was deleted');
+    const { deleteEnv } = await import('../../operations/manage-envs.js');
+    const result = await deleteEnv(rt, this.name);
+    writeErr(
+      `Deleted environment ${this.name}${result.scopes.length ? ` (${result.scopes.join(', ')})` : ''}`,
+    );
+    return 0;
+  }
+}
