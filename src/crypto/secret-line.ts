@@ -43,7 +43,13 @@ export function padPlaintext(json: string): Uint8Array {
   return out;
 }
 
-export function encryptSecret(keys: EnvKeys, ctx: LineContext, record: SecretRecord): StoreLine {
+/** `nonce` is for known-answer tests only; real lines always draw a fresh random one. */
+export function encryptSecret(
+  keys: EnvKeys,
+  ctx: LineContext,
+  record: SecretRecord,
+  nonce?: Uint8Array,
+): StoreLine {
   const tag = computeTag(keys.tag, ctx.scope, record.name);
   const plaintext = padPlaintext(
     formatCompactJson({
@@ -53,7 +59,7 @@ export function encryptSecret(keys: EnvKeys, ctx: LineContext, record: SecretRec
       updated_by: record.updated_by,
     }),
   );
-  const payload = sealPayload(keys.enc, plaintext, encodeAssociatedData(ctx, tag));
+  const payload = sealPayload(keys.enc, plaintext, encodeAssociatedData(ctx, tag), nonce);
   return { tag, epoch: ctx.epoch, payload: Buffer.from(payload).toString('base64url') };
 }
 
