@@ -3,7 +3,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { type AccessFile, type Member, parseAccess } from '../core/access.js';
-import { type KagiConfig, parseKagiConfig } from '../core/kagi-config.js';
+import { formatKagiConfig, type KagiConfig, parseKagiConfig } from '../core/kagi-config.js';
 import { formatScope, formatScopePath, parseScopePath, type Scope } from '../core/scope.js';
 import { parseStore, type StoreLine } from '../core/store.js';
 import {
@@ -15,7 +15,7 @@ import {
 } from '../crypto/keys.js';
 import { verifySeal } from '../crypto/seal.js';
 import { EXIT, integrityError, KagiError, noAccessError } from '../errors.js';
-import { readTextOrNull } from '../io/atomic-file.js';
+import { readTextOrNull, writeFileAtomic } from '../io/atomic-file.js';
 import { findRepository, type Repository } from '../io/git.js';
 import {
   readCachedKey,
@@ -318,4 +318,8 @@ export function listKnownServices(project: Project, scopes: readonly Scope[]): S
   const nested = project.config.nested;
   if (typeof nested === 'object') for (const s of Object.values(nested)) services.add(s);
   return services;
+}
+
+export async function writeKagiConfig(project: Project): Promise<void> {
+  await writeFileAtomic(path.join(project.kagiDir, 'kagi.json'), formatKagiConfig(project.config));
 }

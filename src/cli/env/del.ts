@@ -30,7 +30,7 @@ export class EnvDelCommand extends KagiCommand {
     );
     if (answer.trim() !== this.name)
       throw new KagiError('aborted', 'the name did not match; nothing was deleted');
-    const { deleteEnv } = await import('../../operations/manage-envs.js');
+    const { deleteEnv } = await import('../../operations/delete-env.js');
     const result = await deleteEnv(rt, this.name);
     writeErr(
       `Deleted environment ${this.name}${result.scopes.length ? ` (${result.scopes.join(', ')})` : ''}`,
