@@ -45,13 +45,20 @@ export function formatAccess(access: AccessFile): string {
 export function parseAccess(text: string, where = '.kagi/access.json'): AccessFile {
   const value = parseJsonSafely(text, where) as Record<string, unknown> | null;
   const bad = (why: string) =>
-    integrityError(`${where} ${why}`, 'restore it from git history; run `git kagi verify` for details');
+    integrityError(
+      `${where} ${why}`,
+      'restore it from git history; run `git kagi verify` for details',
+    );
   if (!value || typeof value !== 'object') throw bad('is not an object');
   if (value.format !== 'git-kagi/1') throw bad('has an unknown format (expected git-kagi/1)');
-  if (typeof value.project_id !== 'string' || !PROJECT_ID.test(value.project_id)) throw bad('has an invalid project_id');
-  if (!Number.isSafeInteger(value.epoch) || (value.epoch as number) < 1) throw bad('has an invalid epoch');
-  if (typeof value.key_id !== 'string' || !value.key_id.startsWith('kid_')) throw bad('has an invalid key_id');
-  if (!Array.isArray(value.history) || !Array.isArray(value.members)) throw bad('lacks history or members');
+  if (typeof value.project_id !== 'string' || !PROJECT_ID.test(value.project_id))
+    throw bad('has an invalid project_id');
+  if (!Number.isSafeInteger(value.epoch) || (value.epoch as number) < 1)
+    throw bad('has an invalid epoch');
+  if (typeof value.key_id !== 'string' || !value.key_id.startsWith('kid_'))
+    throw bad('has an invalid key_id');
+  if (!Array.isArray(value.history) || !Array.isArray(value.members))
+    throw bad('lacks history or members');
   const history: HistoryEntry[] = value.history.map((h: Record<string, unknown>) => {
     if (
       !h ||

@@ -29,7 +29,8 @@ export function parseKagiConfig(text: string, where = '.kagi/kagi.json'): KagiCo
   }
   if (!Array.isArray(value.envs) || value.envs.length === 0) throw bad('lists no environments');
   for (const env of value.envs) {
-    if (typeof env !== 'string' || !isScopePartName(env)) throw bad('lists an invalid environment name');
+    if (typeof env !== 'string' || !isScopePartName(env))
+      throw bad('lists an invalid environment name');
   }
   if (new Set(value.envs).size !== value.envs.length) throw bad('lists an environment twice');
   if (typeof value.default_env !== 'string' || !value.envs.includes(value.default_env)) {
@@ -37,9 +38,15 @@ export function parseKagiConfig(text: string, where = '.kagi/kagi.json'): KagiCo
   }
   const nested = value.nested;
   if (typeof nested !== 'boolean') {
-    if (!nested || typeof nested !== 'object' || Array.isArray(nested)) throw bad('has an invalid nested setting');
+    if (!nested || typeof nested !== 'object' || Array.isArray(nested))
+      throw bad('has an invalid nested setting');
     for (const [folder, service] of Object.entries(nested)) {
-      if (typeof service !== 'string' || !isScopePartName(service) || folder.startsWith('/') || folder.split('/').includes('..')) {
+      if (
+        typeof service !== 'string' ||
+        !isScopePartName(service) ||
+        folder.startsWith('/') ||
+        folder.split('/').includes('..')
+      ) {
         throw bad('has an invalid nested folder mapping');
       }
     }
@@ -64,7 +71,11 @@ export function inferServiceFromFolder(config: KagiConfig, folder: string): stri
   let best: { length: number; service: string } | null = null;
   for (const [prefix, service] of Object.entries(config.nested)) {
     const p = prefix.split('/').filter((x) => x !== '');
-    if (p.length <= parts.length && p.every((x, i) => parts[i] === x) && (!best || p.length > best.length)) {
+    if (
+      p.length <= parts.length &&
+      p.every((x, i) => parts[i] === x) &&
+      (!best || p.length > best.length)
+    ) {
       best = { length: p.length, service };
     }
   }

@@ -8,9 +8,11 @@ export function upsertMarkedBlock(existing: string, block: string): string {
   const from = existing.indexOf(start);
   if (from !== -1) {
     const to = existing.indexOf(end, from);
-    if (to !== -1) return existing.slice(0, from) + block.trimEnd() + existing.slice(to + end.length);
+    if (to !== -1)
+      return existing.slice(0, from) + block.trimEnd() + existing.slice(to + end.length);
   }
-  const separator = existing === '' || existing.endsWith('\n\n') ? '' : existing.endsWith('\n') ? '\n' : '\n\n';
+  const separator =
+    existing === '' || existing.endsWith('\n\n') ? '' : existing.endsWith('\n') ? '\n' : '\n\n';
   return `${existing}${separator}${block.trimEnd()}\n`;
 }
 

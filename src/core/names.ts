@@ -51,7 +51,10 @@ export function parseSecretName(name: string): string {
 export function parseWritableSecretName(name: string): string {
   parseSecretName(name);
   if (name.startsWith('KAGI_')) {
-    throw usageError(`secret names starting with KAGI_ are reserved (${name})`, 'choose another name');
+    throw usageError(
+      `secret names starting with KAGI_ are reserved (${name})`,
+      'choose another name',
+    );
   }
   return name;
 }

@@ -21,7 +21,8 @@ export function parseScopePath(relative: string): Scope | null {
   const match = /^([^/]+)(?:\/([^/]+))?\.enc$/.exec(relative);
   if (!match) return null;
   const [, first, second] = match;
-  if (second === undefined) return first && isScopePartName(first) ? { service: null, env: first } : null;
+  if (second === undefined)
+    return first && isScopePartName(first) ? { service: null, env: first } : null;
   if (!first || !isScopePartName(first) || !isScopePartName(second)) return null;
   return { service: first, env: second };
 }

@@ -25,9 +25,13 @@ export function formatStore(scopeName: string, lines: ReadonlyArray<StoreLine>):
 export function parseStore(text: string, scopeName: string, where: string): StoreLine[] {
   const rows = text.split('\n');
   if (rows.at(-1) === '') rows.pop();
-  const hint = 'run `git kagi verify` to see what is wrong; restore the file from git if it was edited by hand';
+  const hint =
+    'run `git kagi verify` to see what is wrong; restore the file from git if it was edited by hand';
   if (rows.some((r) => r.startsWith('<<<<<<<') || r.startsWith('>>>>>>>'))) {
-    throw integrityError(`${where} has unresolved merge conflict markers`, 'run `git kagi resolve`');
+    throw integrityError(
+      `${where} has unresolved merge conflict markers`,
+      'run `git kagi resolve`',
+    );
   }
   if (rows[0] !== formatStoreHeader(scopeName)) {
     throw integrityError(`${where} is not a git-kagi store for scope ${scopeName}`, hint);

@@ -26,7 +26,11 @@ export async function wrapKey(plaintext: Uint8Array, recipient: string): Promise
   return age.armor.encode(await encrypter.encrypt(plaintext));
 }
 
-export async function unwrapKey(wrapped: string, identity: string, where: string): Promise<Uint8Array> {
+export async function unwrapKey(
+  wrapped: string,
+  identity: string,
+  where: string,
+): Promise<Uint8Array> {
   const age = await loadAge();
   try {
     const decrypter = new age.Decrypter();

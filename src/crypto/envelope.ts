@@ -1,7 +1,8 @@
 // The payload envelope of DESIGN §2: nonce (24 bytes) ‖ XChaCha20-Poly1305 ciphertext ‖ tag (16).
 // Opening fails as one integrity error and never returns partial plaintext.
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+
 import { randomBytes } from 'node:crypto';
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { integrityError } from '../errors.js';
 
 export const NONCE_BYTES = 24;

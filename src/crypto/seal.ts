@@ -4,7 +4,12 @@ import type { Member } from '../core/access.js';
 import { encodeLengthPrefixed } from '../core/length-prefixed.js';
 import { computeHmac, equalBytes } from './keys.js';
 
-export function computeSeal(sealKey: Uint8Array, projectId: string, epoch: number, member: Member): string {
+export function computeSeal(
+  sealKey: Uint8Array,
+  projectId: string,
+  epoch: number,
+  member: Member,
+): string {
   const data = encodeLengthPrefixed([
     projectId,
     String(epoch),
@@ -16,7 +21,12 @@ export function computeSeal(sealKey: Uint8Array, projectId: string, epoch: numbe
   return Buffer.from(computeHmac(sealKey, data)).toString('base64url');
 }
 
-export function verifySeal(sealKey: Uint8Array, projectId: string, epoch: number, member: Member): boolean {
+export function verifySeal(
+  sealKey: Uint8Array,
+  projectId: string,
+  epoch: number,
+  member: Member,
+): boolean {
   if (!member.seal) return false;
   const expected = Buffer.from(computeSeal(sealKey, projectId, epoch, member), 'base64url');
   return equalBytes(expected, Buffer.from(member.seal, 'base64url'));

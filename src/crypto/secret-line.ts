@@ -76,7 +76,8 @@ export function decryptSecret(
       'the store was changed outside git kagi or copied from elsewhere; restore it from git history, or run `git kagi doctor`',
       cause,
     );
-  if (line.epoch !== ctx.epoch) throw fail(`is at epoch ${line.epoch}, the key is at epoch ${ctx.epoch}`);
+  if (line.epoch !== ctx.epoch)
+    throw fail(`is at epoch ${line.epoch}, the key is at epoch ${ctx.epoch}`);
   let plaintext: Uint8Array;
   try {
     plaintext = openPayload(
@@ -96,7 +97,8 @@ export function decryptSecret(
     throw fail('decrypted to malformed data');
   }
   if (!isSecretRecord(record)) throw fail('decrypted to malformed data');
-  if (computeTag(keys.tag, ctx.scope, record.name) !== line.tag) throw fail('has a tag that does not match its name');
+  if (computeTag(keys.tag, ctx.scope, record.name) !== line.tag)
+    throw fail('has a tag that does not match its name');
   return record;
 }
 
