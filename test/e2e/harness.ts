@@ -63,11 +63,21 @@ export interface Result {
 
 function toResult(r: SpawnSyncReturns<string>): Result {
   if (r.error) throw r.error;
-  return { code: r.status ?? 128 + (r.signal ? os.constants.signals[r.signal] : 0), stdout: r.stdout, stderr: r.stderr };
+  return {
+    code: r.status ?? 128 + (r.signal ? os.constants.signals[r.signal] : 0),
+    stdout: r.stdout,
+    stderr: r.stderr,
+  };
 }
 
 /** Runs the built binary as `person` in `cwd`; stdin is `input` (or empty, never a terminal). */
-export function kagi(person: Person, cwd: string, args: string[], input = '', extraEnv: NodeJS.ProcessEnv = {}): Result {
+export function kagi(
+  person: Person,
+  cwd: string,
+  args: string[],
+  input = '',
+  extraEnv: NodeJS.ProcessEnv = {},
+): Result {
   return toResult(
     spawnSync(process.execPath, [BIN, ...args], {
       cwd,
@@ -91,9 +101,18 @@ export function git(person: Person, cwd: string, args: string[], allowFailure = 
  * Runs the binary on a pseudo-terminal (util-linux `script`), typing `keystrokes` after a short
  * delay, for the paths that ask on a terminal. Output is the terminal transcript.
  */
-export function kagiOnTerminal(person: Person, cwd: string, args: string[], keystrokes: string[]): Result {
-  const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const feed = keystrokes.map((k) => `sleep 0.6; printf '%s' '${k.replace(/'/g, `'\\''`)}'`).join('; ');
+export function kagiOnTerminal(
+  person: Person,
+  cwd: string,
+  args: string[],
+  keystrokes: string[],
+): Result {
+  const quoted = [process.execPath, BIN, ...args]
+    .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
+    .join(' ');
+  const feed = keystrokes
+    .map((k) => `sleep 0.6; printf '%s' '${k.replace(/'/g, `'\\''`)}'`)
+    .join('; ');
   const shell = `(${feed || 'true'}; sleep 0.5) | script -qefc ${JSON.stringify(quoted)} /dev/null`;
   return toResult(spawnSync('sh', ['-c', shell], { cwd, encoding: 'utf8', env: person.env }));
 }
