@@ -1,19 +1,11 @@
 // The clipanion front end: parses argv, maps usage errors to exit 2 on stderr (clipanion would
 // print them on stdout and exit 1) and runs the command with the Runtime.
-import { Builtins, Cli, Command } from 'clipanion';
+import { Builtins, Cli, type Command } from 'clipanion';
 import { EXIT } from '../errors.js';
 import type { Runtime } from '../runtime.js';
 import { commands } from './commands.js';
 
 export const VERSION = '0.1.0';
-
-class OverviewCommand extends Command {
-  static override paths = [Command.Default];
-  async execute() {
-    process.stdout.write(this.cli.usage(null));
-    return 0;
-  }
-}
 
 export function buildCli(): Cli {
   const cli = new Cli({
@@ -23,7 +15,6 @@ export function buildCli(): Cli {
     enableColors: process.stdout.isTTY === true,
   });
   for (const command of commands) cli.register(command);
-  cli.register(OverviewCommand);
   cli.register(Builtins.HelpCommand);
   cli.register(Builtins.VersionCommand);
   return cli;
@@ -53,16 +44,63 @@ function joinOptionalValues(argv: readonly string[]): string[] {
 export async function runCli(argv: readonly string[], runtime: Runtime): Promise<number> {
   const cli = buildCli();
   const context = { ...Cli.defaultContext, runtime };
+  if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help') {
+    process.stdout.write(fixUsage(cli.usage(null)));
+    return 0;
+  }
+  const asked = findHelpRequest(argv);
+  if (asked) {
+    process.stdout.write(fixUsage(cli.usage(asked, { detailed: true })));
+    return 0;
+  }
   let command: Command;
   try {
     command = cli.process(joinOptionalValues(argv), context);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`error: ${message.split('\n')[0]}\n`);
+    const unknown = message.startsWith('Command not found');
     process.stderr.write(
-      `hint: see \`git kagi ${argv[0] && !argv[0].startsWith('-') ? `${argv[0]} ` : ''}-h\`\n`,
+      `error: ${unknown ? `unknown command '${argv.join(' ')}'` : message.split('\n')[0]}\n`,
     );
+    process.stderr.write(`hint: see \`git kagi ${unknown ? '' : `${argv[0]} `}-h\`\n`);
     return EXIT.usage;
   }
   return cli.run(command, context);
+}
+
+type CommandClass = (typeof commands)[number] & { positionals?: string };
+
+/** `git kagi <command…> -h`: the command whose path starts argv, when -h comes before any `--`. */
+function findHelpRequest(argv: readonly string[]): CommandClass | null {
+  const end = argv.indexOf('--');
+  const head = end === -1 ? argv : argv.slice(0, end);
+  if (!head.includes('-h') && !head.includes('--help')) return null;
+  let best: { length: number; command: CommandClass } | null = null;
+  for (const command of commands) {
+    for (const path of command.paths ?? []) {
+      const matches = path.length > 0 && path.every((word, i) => argv[i] === word);
+      if (matches && (!best || path.length > best.length)) best = { length: path.length, command };
+    }
+  }
+  // `run` passes its flags to the program: only `run -h` and `run <scope…> -h` before `--` are help.
+  if (
+    best?.command === (commands.find((c) => c.paths?.[0]?.[0] === 'run') as CommandClass) &&
+    end === -1
+  ) {
+    const flag = argv.findIndex((w) => w === '-h' || w === '--help');
+    if (flag > 3) return null;
+  }
+  return best?.command ?? null;
+}
+
+/** clipanion's usage text with option values named and positional synopses spelled out. */
+export function fixUsage(text: string): string {
+  let fixed = text.replace(/ #0/g, ' <value>');
+  for (const command of commands as CommandClass[]) {
+    const path = command.paths?.[0]?.join(' ');
+    if (!path || !command.positionals) continue;
+    const line = new RegExp(`(git kagi ${path}\\b[^\\n]*?) \\.\\.\\.(\\n|$)`, 'g');
+    fixed = fixed.replace(line, `$1 ${command.positionals}$2`);
+  }
+  return fixed;
 }

@@ -6,6 +6,7 @@ import { envOption, serviceOption } from './scope-options.js';
 
 export class ExportCommand extends KagiCommand {
   static override paths = [['export']];
+  static positionals = '[service] [env]';
   static override usage = Command.Usage({
     description: 'write plaintext .env files',
     details: `

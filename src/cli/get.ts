@@ -8,6 +8,7 @@ const MASK = '••••••••';
 
 export class GetCommand extends KagiCommand {
   static override paths = [['get']];
+  static positionals = '[service] [env] [KEY]';
   static override usage = Command.Usage({
     description: 'list secrets (masked), or reveal one',
     details: `

@@ -6,6 +6,7 @@ import { envOption, serviceOption } from './scope-options.js';
 
 export class ImportCommand extends KagiCommand {
   static override paths = [['import']];
+  static positionals = '[service] [env]';
   static override usage = Command.Usage({
     description: 'import a .env file into a scope',
     details: `

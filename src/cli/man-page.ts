@@ -1,6 +1,6 @@
 // git-kagi(1), rendered at build time from the same command descriptions that `-h` prints, so
 // `git kagi --help` (which git turns into `man git-kagi`) says what the commands do.
-import { buildCli, VERSION } from './cli.js';
+import { buildCli, fixUsage, VERSION } from './cli.js';
 
 function escapeRoff(text: string): string {
   return text
@@ -12,12 +12,19 @@ function escapeRoff(text: string): string {
 }
 
 function renderMarkdown(text: string): string {
-  return escapeRoff(
-    text
-      .trim()
-      .replace(/`([^`]+)`/g, '$1')
-      .replace(/\n\s*\n/g, '\n.PP\n'),
-  );
+  return text
+    .trim()
+    .split(/\n\s*\n/)
+    .map((paragraph) =>
+      escapeRoff(
+        paragraph
+          .split('\n')
+          .map((line) => line.trim())
+          .join('\n')
+          .replace(/`([^`]+)`/g, '$1'),
+      ),
+    )
+    .join('\n.PP\n');
 }
 
 export function renderManPage(): string {
@@ -43,7 +50,8 @@ export function renderManPage(): string {
     '.SH COMMANDS',
   ];
   for (const d of definitions) {
-    out.push('.TP', `.B ${escapeRoff(d.usage)}`, escapeRoff(d.description ?? ''));
+    const usage = fixUsage(d.usage);
+    out.push('.TP', `.B ${escapeRoff(usage)}`, escapeRoff(d.description ?? ''));
     if (d.details) out.push('.RS', '.PP', renderMarkdown(d.details), '.RE');
     if (d.options.length > 0) {
       out.push('.RS', '.PP', 'Options:');

@@ -4,6 +4,7 @@ import { KagiCommand } from './base.js';
 
 export class RunCommand extends KagiCommand {
   static override paths = [['run']];
+  static positionals = '[service] [env] [--] command…';
   static override usage = Command.Usage({
     description: 'run a program with the secrets in its environment',
     details: `

@@ -7,6 +7,7 @@ import { envOption, serviceOption } from './scope-options.js';
 
 export class SetCommand extends KagiCommand {
   static override paths = [['set']];
+  static positionals = '[service] [env] KEY [value]';
   static override usage = Command.Usage({
     description: 'set one secret',
     details: `

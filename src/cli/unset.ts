@@ -5,6 +5,7 @@ import { envOption, serviceOption } from './scope-options.js';
 
 export class UnsetCommand extends KagiCommand {
   static override paths = [['unset']];
+  static positionals = '[service] [env] KEY';
   static override usage = Command.Usage({
     description: 'remove one secret',
     details: '`git kagi unset [service] [env] KEY` removes KEY from that one scope.',
