@@ -23,9 +23,17 @@ async function tryAcquire(file: string): Promise<boolean> {
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const owner = Number.parseInt((await fs.readFile(file, 'utf8').catch(() => '')) || '', 10);
-    if (Number.isSafeInteger(owner) && owner > 0 && !isAlive(owner)) {
-      // The owner died (SIGKILL, power loss): remove its lock once, then race for a new one.
+    const readOwner = async () =>
+      Number.parseInt((await fs.readFile(file, 'utf8').catch(() => '')) || '', 10);
+    const owner = await readOwner();
+    // The owner died (SIGKILL, power loss): remove its lock, then race for a new one. Re-reading
+    // first keeps us from removing a lock another waiter has just taken over.
+    if (
+      Number.isSafeInteger(owner) &&
+      owner > 0 &&
+      !isAlive(owner) &&
+      (await readOwner()) === owner
+    ) {
       await fs.rm(file, { force: true });
     }
     return false;
