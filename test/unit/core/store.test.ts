@@ -1,0 +1,207 @@
+// Unit and property tests of src/core/store.ts: the store file of DESIGN §2 (header, one sorted,
+// unique `<tag> <epoch> <payload>` line per secret), what parsing rejects, and line-local upserts.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  formatStore,
+  formatStoreHeader,
+  parseStore,
+  type StoreLine,
+  upsertStoreLine,
+} from '../../../src/core/store.js';
+import { EXIT, KagiError } from '../../../src/errors.js';
+
+const SCOPE = 'api/development';
+const HEADER = '# git-kagi store api/development — edit with git kagi, not by hand';
+const WHERE = '.kagi/secrets/api/development.enc';
+
+const A: StoreLine = { tag: 'AAAAAAAAAAAAAAAAAAAAAA', epoch: 1, payload: 'cGF5bG9hZC1h' };
+const B: StoreLine = { tag: 'BBBBBBBBBBBBBBBBBBBBBB', epoch: 1, payload: 'cGF5bG9hZC1i' };
+const C: StoreLine = { tag: 'CCCCCCCCCCCCCCCCCCCCCC', epoch: 1, payload: 'cGF5bG9hZC1j' };
+
+function parseError(text: string, scope = SCOPE): KagiError {
+  try {
+    parseStore(text, scope, WHERE);
+  } catch (error) {
+    expect(error).toBeInstanceOf(KagiError);
+    return error as KagiError;
+  }
+  throw new Error('expected parseStore to throw');
+}
+
+function expectIntegrity(error: KagiError): void {
+  expect(error.code).toBe('integrity');
+  expect(error.exitCode).toBe(EXIT.integrity);
+}
+
+const base64url = fc.constantFrom(
+  ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split(''),
+);
+const tagArb = fc.string({ unit: base64url, minLength: 22, maxLength: 22 });
+const lineArb = fc.record({
+  tag: tagArb,
+  epoch: fc.integer({ min: 1, max: 999_999_999 }),
+  payload: fc.string({ unit: base64url, minLength: 1, maxLength: 300 }),
+});
+const sortedLinesArb = fc
+  .uniqueArray(lineArb, { selector: (l) => l.tag, maxLength: 30 })
+  .map((lines) => [...lines].sort((a, b) => (a.tag < b.tag ? -1 : 1)));
+
+describe('formatStore', () => {
+  it('writes the header naming the scope, then one line per secret, newline-terminated', () => {
+    expect(formatStoreHeader(SCOPE)).toBe(HEADER);
+    expect(formatStore(SCOPE, [A, B])).toBe(
+      `${HEADER}\n${A.tag} 1 ${A.payload}\n${B.tag} 1 ${B.payload}\n`,
+    );
+  });
+
+  it('writes an empty scope as the header line alone', () => {
+    expect(formatStore('production', [])).toBe(
+      '# git-kagi store production — edit with git kagi, not by hand\n',
+    );
+    expect(parseStore(formatStore('production', []), 'production', WHERE)).toEqual([]);
+  });
+});
+
+describe('parseStore', () => {
+  it('reads back what formatStore wrote', () => {
+    expect(parseStore(formatStore(SCOPE, [A, B, C]), SCOPE, WHERE)).toEqual([A, B, C]);
+  });
+
+  it('round-trips any sorted, unique set of lines byte for byte (property)', () => {
+    fc.assert(
+      fc.property(sortedLinesArb, (lines) => {
+        const text = formatStore(SCOPE, lines);
+        const parsed = parseStore(text, SCOPE, WHERE);
+        expect(parsed).toEqual(lines);
+        expect(formatStore(SCOPE, parsed)).toBe(text);
+      }),
+    );
+  });
+
+  it('accepts a last line without a trailing newline', () => {
+    expect(parseStore(`${HEADER}\n${A.tag} 1 ${A.payload}`, SCOPE, WHERE)).toEqual([A]);
+  });
+
+  it('rejects a store whose header names another scope (a file moved or copied)', () => {
+    const error = parseError(formatStore('web/development', [A]));
+    expectIntegrity(error);
+    expect(error.message).toContain(WHERE);
+    expect(error.message).toContain('api/development');
+  });
+
+  it('rejects an empty file, a missing header and garbage', () => {
+    expectIntegrity(parseError(''));
+    expectIntegrity(parseError(`${A.tag} 1 ${A.payload}\n`));
+    expectIntegrity(parseError('\u0000\u00ff not a store at all\n'));
+    expectIntegrity(parseError(`${HEADER.toUpperCase()}\n`));
+  });
+
+  it('rejects lines out of order or repeating a tag, naming the line', () => {
+    const unsorted = parseError(`${HEADER}\n${B.tag} 1 x\n${A.tag} 1 y\n`);
+    expectIntegrity(unsorted);
+    expect(unsorted.message).toContain(`${WHERE}:3`);
+    const repeated = parseError(`${HEADER}\n${A.tag} 1 x\n${A.tag} 1 y\n`);
+    expectIntegrity(repeated);
+    expect(repeated.message).toContain(`${WHERE}:3`);
+  });
+
+  it.each([
+    ['a blank line', ''],
+    ['a tag one character short', `${A.tag.slice(1)} 1 ${A.payload}`],
+    ['a tag one character long', `${A.tag}A 1 ${A.payload}`],
+    ['a tag with a base64 "+"', `${A.tag.slice(1)}+ 1 ${A.payload}`],
+    ['epoch 0', `${A.tag} 0 ${A.payload}`],
+    ['a negative epoch', `${A.tag} -1 ${A.payload}`],
+    ['an epoch with a leading zero', `${A.tag} 01 ${A.payload}`],
+    ['a ten-digit epoch', `${A.tag} 1000000000 ${A.payload}`],
+    ['a non-numeric epoch', `${A.tag} one ${A.payload}`],
+    ['no payload', `${A.tag} 1`],
+    ['an empty payload', `${A.tag} 1 `],
+    ['a padded (=) payload', `${A.tag} 1 ${A.payload}==`],
+    ['a fourth field', `${A.tag} 1 ${A.payload} extra`],
+    ['two spaces', `${A.tag}  1 ${A.payload}`],
+    ['a tab separator', `${A.tag}\t1\t${A.payload}`],
+    ['a CRLF line end', `${A.tag} 1 ${A.payload}\r`],
+    ['a comment line', '# a note'],
+  ])('rejects %s with exit 4, naming file and line', (_what, row) => {
+    const error = parseError(`${HEADER}\n${row}\n`);
+    expectIntegrity(error);
+    expect(error.message).toContain(`${WHERE}:2`);
+  });
+
+  it('rejects trailing blank lines', () => {
+    expectIntegrity(parseError(`${HEADER}\n${A.tag} 1 ${A.payload}\n\n`));
+  });
+
+  it('never quotes the offending line in the error', () => {
+    const row = `${A.tag} 1 ${A.payload} canary-Kq7zX9wP3Jv5`;
+    const error = parseError(`${HEADER}\n${row}\n`);
+    expect(`${error.message}\n${error.hint}`).not.toContain('canary-Kq7zX9wP3Jv5');
+  });
+
+  it('reports git conflict markers with a hint to run git kagi resolve', () => {
+    const conflicted = [
+      HEADER,
+      '<<<<<<< HEAD',
+      `${A.tag} 1 ${A.payload}`,
+      '=======',
+      `${A.tag} 1 ${B.payload}`,
+      '>>>>>>> feature',
+      `${B.tag} 1 ${B.payload}`,
+      '',
+    ].join('\n');
+    const error = parseError(conflicted);
+    expectIntegrity(error);
+    expect(error.message).toContain('conflict');
+    expect(error.hint).toContain('git kagi resolve');
+  });
+
+  it('reports conflict markers even when the header itself is in conflict', () => {
+    const error = parseError(`<<<<<<< HEAD\n${HEADER}\n=======\n>>>>>>> other\n`);
+    expectIntegrity(error);
+    expect(error.hint).toContain('git kagi resolve');
+  });
+});
+
+describe('upsertStoreLine', () => {
+  it('inserts a new tag at its sorted place', () => {
+    expect(upsertStoreLine([A, C], B)).toEqual([A, B, C]);
+    expect(upsertStoreLine([B, C], A)).toEqual([A, B, C]);
+    expect(upsertStoreLine([A, B], C)).toEqual([A, B, C]);
+    expect(upsertStoreLine([], B)).toEqual([B]);
+  });
+
+  it('replaces the line with the same tag and leaves the input untouched', () => {
+    const input = [A, B, C];
+    const changed = { ...B, payload: 'bmV3' };
+    expect(upsertStoreLine(input, changed)).toEqual([A, changed, C]);
+    expect(input).toEqual([A, B, C]);
+  });
+
+  it('keeps every other line of the file byte-identical (property)', () => {
+    fc.assert(
+      fc.property(sortedLinesArb, lineArb, (lines, line) => {
+        const before = formatStore(SCOPE, lines).split('\n');
+        const out = upsertStoreLine(lines, line);
+        const after = formatStore(SCOPE, out).split('\n');
+        // Sorted, unique, and parseable.
+        expect(parseStore(formatStore(SCOPE, out), SCOPE, WHERE)).toEqual(out);
+        const ownRow = `${line.tag} ${line.epoch} ${line.payload}`;
+        expect(after).toContain(ownRow);
+        const othersBefore = before.filter((r) => !r.startsWith(`${line.tag} `));
+        const othersAfter = after.filter((r) => r !== ownRow);
+        expect(othersAfter).toEqual(othersBefore);
+      }),
+    );
+  });
+
+  it('is idempotent (property)', () => {
+    fc.assert(
+      fc.property(sortedLinesArb, lineArb, (lines, line) => {
+        const once = upsertStoreLine(lines, line);
+        expect(upsertStoreLine(once, line)).toEqual(once);
+      }),
+    );
+  });
+});
