@@ -35,13 +35,31 @@ export function parseEnvName(name: string): string {
   return name;
 }
 
-/** A secret name must be a POSIX environment variable name; the hint suggests the fixed name. */
+/**
+ * A secret name must be a POSIX environment variable name; the hint suggests the fixed name. A
+ * word that does not look like a name (it may be a value typed in the wrong place, or
+ * `NAME=value`) is never echoed.
+ */
 export function parseSecretName(name: string): string {
   if (isSecretName(name)) return name;
-  let fixed = name.replace(/[^A-Za-z0-9_]/g, '_');
+  const assignment = name.indexOf('=');
+  if (assignment !== -1) {
+    const before = name.slice(0, assignment);
+    const shown = isSecretName(before) ? before : 'NAME';
+    throw new KagiError('invalid-name', 'invalid secret name: it contains "="', {
+      hint: `give the name alone and let git kagi ask for the value: git kagi set ${shown}`,
+      exitCode: 2,
+    });
+  }
+  if (!/^[\p{L}\p{N}_.-]{1,64}$/u.test(name)) {
+    throw new KagiError('invalid-name', 'invalid secret name', {
+      hint: 'secret names are environment variable names ([A-Za-z_][A-Za-z0-9_]*)',
+      exitCode: 2,
+    });
+  }
+  let fixed = name.replace(/[^A-Za-z0-9_]/gu, '_');
   if (!/^[A-Za-z_]/.test(fixed)) fixed = `_${fixed}`;
-  const shown = name.length > 64 ? `${name.slice(0, 64)}…` : name;
-  throw new KagiError('invalid-name', `invalid secret name '${shown}'`, {
+  throw new KagiError('invalid-name', `invalid secret name '${name}'`, {
     hint: `secret names are environment variable names ([A-Za-z_][A-Za-z0-9_]*); try '${fixed}'`,
     exitCode: 2,
   });
