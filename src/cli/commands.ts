@@ -7,6 +7,12 @@ import { ExportCommand } from './export.js';
 import { GetCommand } from './get.js';
 import { ImportCommand } from './import.js';
 import { InitCommand } from './init.js';
+import { JoinCommand } from './join.js';
+import { MemberAddMachineCommand } from './member/add-machine.js';
+import { MemberApproveCommand } from './member/approve.js';
+import { MemberListCommand } from './member/list.js';
+import { MemberRemoveCommand } from './member/remove.js';
+import { RotateCommand } from './rotate.js';
 import { RunCommand } from './run.js';
 import { SetCommand } from './set.js';
 import { StatusCommand } from './status.js';
@@ -27,4 +33,10 @@ export const commands = [
   EnvRenameCommand,
   EnvDelCommand,
   EnvListCommand,
+  JoinCommand,
+  MemberListCommand,
+  MemberApproveCommand,
+  MemberAddMachineCommand,
+  MemberRemoveCommand,
+  RotateCommand,
 ];

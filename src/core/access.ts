@@ -112,3 +112,19 @@ export function parseAccess(text: string, where = '.kagi/access.json'): AccessFi
     members,
   };
 }
+
+/**
+ * A member name as it may be shown on a terminal: anyone can open a join request, so control and
+ * bidirectional-override characters are replaced rather than printed.
+ */
+export function formatMemberName(name: string): string {
+  const clean = name.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, '?').slice(0, 64);
+  return clean === '' ? '?' : clean;
+}
+
+/** A name a member may give themselves: printable, 1–64 characters. */
+export function isMemberName(name: string): boolean {
+  return (
+    name.length >= 1 && name.length <= 64 && formatMemberName(name) === name && name.trim() === name
+  );
+}

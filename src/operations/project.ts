@@ -17,6 +17,7 @@ import { verifySeal } from '../crypto/seal.js';
 import { EXIT, integrityError, KagiError, noAccessError } from '../errors.js';
 import { readTextOrNull, writeFileAtomic } from '../io/atomic-file.js';
 import { findRepository, type Repository } from '../io/git.js';
+import { journalPath } from '../io/journal.js';
 import {
   readCachedKey,
   readDeviceIdentityFile,
@@ -50,7 +51,27 @@ export interface Unlocked {
   readOnly: string | null;
 }
 
+/**
+ * Opens the project of the current folder. An interrupted key rotation (DESIGN §4) is finished
+ * first, so no command ever works on a half-rotated `.kagi/`.
+ */
 export async function openProject(rt: Runtime): Promise<Project> {
+  const project = await readProject(rt);
+  if (!(await fileExists(journalPath(project.repo.gitDir)))) return project;
+  const { finishRotation } = await import('./rotate-key.js');
+  await finishRotation(rt, project);
+  return readProject(rt);
+}
+
+async function fileExists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Reads kagi.json and access.json as they are, without finishing anything. */
+export async function readProject(rt: Runtime): Promise<Project> {
   const repo = await findRepository(rt.cwd);
   const kagiDir = path.join(repo.root, '.kagi');
   const [configText, accessText] = await Promise.all([
@@ -322,4 +343,71 @@ export function listKnownServices(project: Project, scopes: readonly Scope[]): S
 
 export async function writeKagiConfig(project: Project): Promise<void> {
   await writeFileAtomic(path.join(project.kagiDir, 'kagi.json'), formatKagiConfig(project.config));
+}
+
+/** The age identity behind a key source, for wrapping to oneself (the rotation journal). */
+export async function readOwnIdentity(rt: Runtime, unlocked: Unlocked): Promise<string | null> {
+  if (
+    unlocked.source.kind === 'KAGI_PROJECT_KEY' ||
+    unlocked.source.kind === 'KAGI_PROJECT_KEY_FILE'
+  ) {
+    return null;
+  }
+  if (unlocked.source.kind !== 'device') return (await readIdentityEnv(rt))?.identity ?? null;
+  const text = await readDeviceIdentityFile(resolveKagiHome(rt.env));
+  const { parseIdentityFile } = await import('../crypto/age.js');
+  return text === null ? null : parseIdentityFile(text);
+}
+
+/** Remembers a new current key on this device (cache and pin) after a rotation. */
+export async function rememberKey(
+  rt: Runtime,
+  projectId: string,
+  unlocked: Unlocked,
+  epoch: number,
+  root: Uint8Array,
+): Promise<void> {
+  const home = resolveKagiHome(rt.env);
+  const device = unlocked.source.kind === 'device';
+  if (device) await writeCachedKey(home, projectId, formatRootKey(root));
+  await writePin(home, projectId, {
+    epoch,
+    key_id: computeKeyId(root),
+    member_id: device ? unlocked.member?.id : undefined,
+  }).catch(() => {});
+}
+
+/** Approving, adding and removing members is for active members whose own seal verifies. */
+export function requireActiveMember(project: Project, unlocked: Unlocked): Member {
+  const member = unlocked.member;
+  const { access } = project;
+  if (
+    !member ||
+    member.status !== 'active' ||
+    !verifySeal(unlocked.keys.seal, access.project_id, access.epoch, member)
+  ) {
+    throw noAccessError(
+      'only an active member can change the members of a project',
+      unlocked.member === null && unlocked.source.kind !== 'device'
+        ? `${unlocked.source.kind} is a project key, not a member; run this on a member's device`
+        : 'ask an active member to do it',
+    );
+  }
+  return member;
+}
+
+/** A member by id (or an unambiguous prefix of it, as git does with commits). */
+export function findMember(project: Project, id: string): Member {
+  const matches = project.access.members.filter(
+    (m) => m.id === id || (id.length >= 6 && m.id.startsWith(id)),
+  );
+  if (matches.length === 1) return matches[0] as Member;
+  throw new KagiError(
+    'no-member',
+    matches.length === 0 ? `no member ${id} in this project` : `${id} names more than one member`,
+    {
+      hint: 'see `git kagi member list`',
+      exitCode: EXIT.usage,
+    },
+  );
 }

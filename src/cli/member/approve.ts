@@ -1,0 +1,43 @@
+import { Command, Option } from 'clipanion';
+import { formatMemberName } from '../../core/access.js';
+import { KagiError } from '../../errors.js';
+import type { Runtime } from '../../runtime.js';
+import { KagiCommand, writeErr } from '../base.js';
+
+export class MemberApproveCommand extends KagiCommand {
+  static override paths = [['member', 'approve']];
+  static override usage = Command.Usage({
+    category: 'Members',
+    description: 'give a pending member access',
+    details:
+      'Shows the name and recipient fingerprint, asks on a terminal (or takes --yes), then wraps the root key to that member alone and seals the entry. Compare the fingerprint with the one the member told you.',
+    examples: [['Approve a join request', 'git kagi member approve kgm_Xq3…']],
+  });
+
+  id = Option.String({ name: 'member-id' });
+  yes = Option.Boolean('--yes,-y', false, { description: 'do not ask (scripts)' });
+
+  async run(rt: Runtime) {
+    const { planApproval } = await import('../../operations/approve-member.js');
+    const plan = await planApproval(rt, this.id);
+    const name = formatMemberName(plan.member.name);
+    writeErr(`Member ${plan.member.id}: ${name}`);
+    writeErr(`  fingerprint: ${plan.fingerprint}`);
+    writeErr(`  requested:   ${plan.member.requested_at}`);
+    if (!this.yes) {
+      if (!rt.terminal.interactive) {
+        throw new KagiError('needs-terminal', 'approving needs a confirmation on a terminal', {
+          hint: 'run it in a terminal, or pass --yes',
+        });
+      }
+      const answer = await rt.terminal.ask(
+        `Give ${name} access to every secret of this project? [y/N] `,
+      );
+      if (answer.trim().toLowerCase() !== 'y')
+        throw new KagiError('aborted', 'nothing was changed');
+    }
+    await plan.apply();
+    writeErr(`Approved ${plan.member.id} (${name}). Commit and push .kagi/access.json.`);
+    return 0;
+  }
+}
