@@ -1,0 +1,170 @@
+// `git kagi run` end to end: which values the child sees (service over project-wide over parent),
+// no KAGI_* variable in the child, exit codes and signals passed through, key sources for CI.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, cleanup, kagi, makePerson, makeRepo, makeTempDir } from './harness.js';
+
+afterAll(cleanup);
+
+/** A child that prints its whole environment as JSON. */
+const DUMP_ENV = [process.execPath, '-e', 'process.stdout.write(JSON.stringify(process.env))'];
+
+describe('run', () => {
+  const alice = makePerson('alice');
+  const repo = makeRepo(alice);
+  const projectId = kagi(alice, repo, ['init', '--envs', '--nested', 'apps/api']).stdout.trim();
+  kagi(alice, repo, ['set', 'production', 'SHARED', 'from-project-production']);
+  kagi(alice, repo, ['set', 'production', 'KEY', 'from-project-production']);
+  kagi(alice, repo, ['set', 'api', 'production', 'KEY', 'from-api-production']);
+  kagi(alice, repo, ['set', 'api', 'KEY', 'from-api-development']);
+  kagi(alice, repo, ['set', 'development', 'DEV_WIDE', 'from-project-development']);
+  const keyHex = readFileSync(path.join(alice.home, 'projects', `${projectId}.key`), 'utf8').trim();
+
+  function childEnv(args: string[], extraEnv: NodeJS.ProcessEnv = {}, cwd = repo) {
+    const r = kagi(alice, cwd, ['run', ...args, ...DUMP_ENV], '', extraEnv);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout) as Record<string, string>;
+  }
+
+  it('injects the service scope over the project-wide scope over the parent environment', () => {
+    const env = childEnv(['api', 'production', '--'], {
+      KEY: 'from-parent',
+      SHARED: 'from-parent',
+      PARENT_ONLY: 'from-parent',
+    });
+    expect(env.KEY).toBe('from-api-production');
+    expect(env.SHARED).toBe('from-project-production');
+    expect(env.PARENT_ONLY).toBe('from-parent');
+    expect(env.DEV_WIDE).toBeUndefined();
+  });
+
+  it('`run -- cmd` at the root uses the project-wide scope of the default env', () => {
+    const env = childEnv(['--'], { KEY: 'from-parent' });
+    expect(env.DEV_WIDE).toBe('from-project-development');
+    expect(env.KEY).toBe('from-parent');
+  });
+
+  it('`run api -- cmd` uses api in the default env, with its project-wide scope under it', () => {
+    const env = childEnv(['api', '--']);
+    expect(env.KEY).toBe('from-api-development');
+    expect(env.DEV_WIDE).toBe('from-project-development');
+    expect(env.SHARED).toBeUndefined();
+  });
+
+  it('`run api production cmd` works without `--`, and so do --service/--env', () => {
+    expect(childEnv(['api', 'production']).KEY).toBe('from-api-production');
+    expect(childEnv(['--service', 'api', '--env', 'production', '--']).KEY).toBe(
+      'from-api-production',
+    );
+    expect(childEnv(['--env=production']).KEY).toBe('from-project-production');
+  });
+
+  it('inside the nested service folder the service is implied', () => {
+    const folder = path.join(repo, 'apps', 'api');
+    mkdirSync(folder, { recursive: true });
+    expect(childEnv(['--'], {}, folder).KEY).toBe('from-api-development');
+    expect(childEnv(['production', '--'], {}, folder).KEY).toBe('from-api-production');
+  });
+
+  it('passes no KAGI_* variable to the child, whatever the key source', () => {
+    const identity = readFileSync(path.join(alice.home, 'identity.txt'), 'utf8');
+    for (const extra of [
+      { KAGI_DEBUG: '0', KAGI_SOMETHING: 'x' },
+      { KAGI_PROJECT_KEY: keyHex },
+      { KAGI_IDENTITY: identity },
+    ]) {
+      const env = childEnv(['api', '--'], extra);
+      expect(Object.keys(env).filter((k) => k.startsWith('KAGI_'))).toEqual([]);
+      expect(JSON.stringify(env)).not.toContain(keyHex);
+      expect(JSON.stringify(env)).not.toContain('AGE-SECRET-KEY-');
+      expect(env.KEY).toBe('from-api-development');
+    }
+  });
+
+  it("passes the child's exit code through", () => {
+    expect(kagi(alice, repo, ['run', '--', 'sh', '-c', 'exit 7']).code).toBe(7);
+    expect(kagi(alice, repo, ['run', 'api', 'sh', '-c', 'exit 0']).code).toBe(0);
+    expect(kagi(alice, repo, ['run', 'api', 'production', '--', 'false']).code).toBe(1);
+  });
+
+  it('exits 128+n when a signal killed the child', () => {
+    expect(kagi(alice, repo, ['run', '--', 'sh', '-c', 'kill -KILL $$']).code).toBe(137);
+    expect(kagi(alice, repo, ['run', '--', 'sh', '-c', 'kill -TERM $$']).code).toBe(143);
+  });
+
+  it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)(
+    'forwards %s sent to git-kagi to the child',
+    async (signal) => {
+      const dir = makeTempDir('kagi-signal-');
+      const ready = path.join(dir, 'ready');
+      const got = path.join(dir, 'got');
+      const script = `trap 'echo "$KEY" > "${got}"; exit 0' ${signal.slice(3)}; : > "${ready}"; while :; do sleep 0.05; done`;
+      const child = spawn(process.execPath, [BIN, 'run', 'api', '--', 'sh', '-c', script], {
+        cwd: repo,
+        env: alice.env,
+        stdio: 'ignore',
+      });
+      const exited = new Promise<number | null>((resolve) =>
+        child.on('exit', (code) => resolve(code)),
+      );
+      for (let i = 0; i < 200 && !existsSync(ready); i++) await sleep(25);
+      expect(existsSync(ready)).toBe(true);
+      child.kill(signal);
+      expect(await exited).toBe(0);
+      expect(readFileSync(got, 'utf8')).toBe('from-api-development\n');
+    },
+  );
+
+  it('exits 127 with a clear error when the command does not exist', () => {
+    const r = kagi(alice, repo, ['run', 'api', '--', 'no-such-command-kagi']);
+    expect(r.code).toBe(127);
+    expect(r.stderr).toMatch(/^error: command not found: no-such-command-kagi$/m);
+    expect(r.stderr).toMatch(/^hint: /m);
+    expect(r.stdout).toBe('');
+  });
+
+  it('without a command is a usage error (exit 2)', () => {
+    const r = kagi(alice, repo, ['run', 'api']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: no command to run/m);
+  });
+
+  it('works from a fresh KAGI_HOME with KAGI_PROJECT_KEY or KAGI_PROJECT_KEY_FILE', () => {
+    const ci = makePerson('ci');
+    const r = kagi(ci, repo, ['run', 'api', 'production', '--', 'printenv', 'KEY'], '', {
+      KAGI_PROJECT_KEY: keyHex,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('from-api-production\n');
+    const file = path.join(makeTempDir(), 'key');
+    writeFileSync(file, `${keyHex}\n`, { mode: 0o600 });
+    const fromFile = kagi(ci, repo, ['run', 'api', '--', 'printenv', 'KEY'], '', {
+      KAGI_PROJECT_KEY_FILE: file,
+    });
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.stdout).toBe('from-api-development\n');
+  });
+
+  it('a wrong KAGI_PROJECT_KEY exits 3 without starting the command', () => {
+    const ci = makePerson('ci');
+    const marker = path.join(makeTempDir(), 'started');
+    const r = kagi(ci, repo, ['run', 'api', '--', 'sh', '-c', `: > "${marker}"`], '', {
+      KAGI_PROJECT_KEY: randomBytes(32).toString('hex'),
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^error: KAGI_PROJECT_KEY is not the current key/m);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('a KAGI_PROJECT_KEY that is not 64 hex characters is a usage error', () => {
+    const r = kagi(alice, repo, ['run', 'api', '--', 'true'], '', { KAGI_PROJECT_KEY: 'xyz' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: KAGI_PROJECT_KEY is not a project key/m);
+    expect(r.stderr).not.toContain('xyz');
+  });
+});
