@@ -1,0 +1,354 @@
+// The team flow of issue 3 end to end: three teammates and a machine share a bare repository, each
+// with their own clone and KAGI_HOME; join, approve, rotate, remove, and what a removed member keeps.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AccessFile, parseAccess } from '../../src/core/access.js';
+import { formatScope, parseScopePath } from '../../src/core/scope.js';
+import { parseStore } from '../../src/core/store.js';
+import { deriveProjectKeys, parseRootKeyHex } from '../../src/crypto/keys.js';
+import { decryptSecret } from '../../src/crypto/secret-line.js';
+import {
+  cleanup,
+  git,
+  kagi,
+  makePerson,
+  makeRepo,
+  makeTempDir,
+  type Person,
+  type Result,
+} from './harness.js';
+
+const VALUES = {
+  KEY: 'team-api-key-Vb7mQ2xR',
+  DB_URL: 'postgres://team-prod-Jc4wN8',
+  AFTER: 'set-after-removal-Lp3zT6',
+};
+
+interface Teammate {
+  person: Person;
+  dir: string;
+}
+
+let bare: string;
+let projectId: string;
+let alice: Teammate;
+let bob: Teammate;
+let carol: Teammate;
+let ci: Teammate;
+let bobId: string;
+let bobFingerprint: string;
+let carolId: string;
+let ciIdentityFile: string;
+let bobOldKey: string;
+
+function ok(who: Teammate, args: string[], input = '', env: NodeJS.ProcessEnv = {}): Result {
+  const r = kagi(who.person, who.dir, args, input, env);
+  expect(r.stderr, `git kagi ${args.join(' ')}`).not.toMatch(/^error:/m);
+  expect(r.code, `git kagi ${args.join(' ')}: ${r.stderr}`).toBe(0);
+  return r;
+}
+
+function clone(person: Person): Teammate {
+  const dir = path.join(makeTempDir(`kagi-clone-${person.name}-`), 'repo');
+  git(person, path.dirname(dir), ['clone', '-q', bare, dir]);
+  return { person, dir };
+}
+
+function commitAndPush(who: Teammate, message: string): void {
+  git(who.person, who.dir, ['add', '--', '.kagi']);
+  git(who.person, who.dir, ['commit', '-q', '-m', message]);
+  git(who.person, who.dir, ['push', '-q', 'origin', 'HEAD:main']);
+}
+
+function pull(who: Teammate): void {
+  git(who.person, who.dir, ['pull', '-q', '--ff-only', 'origin', 'main']);
+}
+
+function readAccess(who: Teammate): AccessFile {
+  return parseAccess(readFileSync(path.join(who.dir, '.kagi', 'access.json'), 'utf8'));
+}
+
+/** The value `run` injects for `name` (api scope over the project-wide one), or the failure. */
+function runPrint(who: Teammate, name: string, env: NodeJS.ProcessEnv = {}): Result {
+  return kagi(who.person, who.dir, ['run', 'api', '--', 'printenv', name], '', env);
+}
+
+function cachedKey(who: Teammate): string {
+  return readFileSync(path.join(who.person.home, 'projects', `${projectId}.key`), 'utf8').trim();
+}
+
+/** Every store of the checkout with its scope name and parsed lines. */
+function readStores(who: Teammate) {
+  const out: Array<{ scope: string; env: string; lines: ReturnType<typeof parseStore> }> = [];
+  const files = git(who.person, who.dir, ['ls-files', '-z', '--', '.kagi/secrets']).stdout.split(
+    '\0',
+  );
+  for (const file of files.filter(Boolean)) {
+    const scope = parseScopePath(file.slice('.kagi/secrets/'.length));
+    if (!scope) throw new Error(`not a store path: ${file}`);
+    const name = formatScope(scope);
+    const text = readFileSync(path.join(who.dir, file), 'utf8');
+    out.push({ scope: name, env: scope.env, lines: parseStore(text, name, file) });
+  }
+  return out;
+}
+
+beforeAll(() => {
+  const root = makeTempDir('kagi-team-');
+  bare = path.join(root, 'shared.git');
+  git(makePerson('server'), root, ['init', '-q', '--bare', '-b', 'main', bare]);
+
+  const alicePerson = makePerson('alice');
+  const seed = makeRepo(alicePerson);
+  git(alicePerson, seed, ['push', '-q', bare, 'main']);
+  alice = clone(alicePerson);
+  projectId = ok(alice, ['init', '--name', 'alice', '--envs']).stdout.trim();
+  ok(alice, ['set', 'api', 'KEY', VALUES.KEY]);
+  ok(alice, ['set', 'production', 'DB_URL'], VALUES.DB_URL);
+  git(alice.person, alice.dir, ['add', '.']);
+  git(alice.person, alice.dir, ['commit', '-q', '-m', 'kagi: init']);
+  git(alice.person, alice.dir, ['push', '-q', 'origin', 'HEAD:main']);
+});
+
+afterAll(() => cleanup());
+
+describe('the team flow (issue 3, End-to-end)', () => {
+  it('bob joins: a pending entry with no seal and no wrapped key; he cannot read yet', () => {
+    bob = clone(makePerson('bob'));
+    const joined = ok(bob, ['join', '--name', 'bob']);
+    bobId = joined.stdout.trim();
+    expect(bobId).toMatch(/^kgm_[A-Za-z0-9_-]{12}$/);
+    expect(joined.stderr).toContain(`git kagi member approve ${bobId}`);
+    bobFingerprint = /Your fingerprint: ([0-9a-f ]+) —/.exec(joined.stderr)?.[1] ?? '';
+    expect(bobFingerprint).toMatch(/^[0-9a-f]{4}( [0-9a-f]{4}){3}$/);
+    const entry = readAccess(bob).members.find((m) => m.id === bobId);
+    expect(entry).toMatchObject({ name: 'bob', status: 'pending' });
+    expect(entry?.seal).toBeUndefined();
+    expect(entry?.wrapped_key).toBeUndefined();
+    commitAndPush(bob, 'kagi: join request from bob');
+
+    const early = runPrint(bob, 'KEY');
+    expect(early.code).toBe(3);
+    expect(early.stderr).toMatch(/^error: .*waiting for approval/m);
+    expect(early.stdout).not.toContain(VALUES.KEY);
+  });
+
+  it('a pending member cannot approve anyone, not even himself (exit 3)', () => {
+    const before = readFileSync(path.join(bob.dir, '.kagi', 'access.json'), 'utf8');
+    const r = kagi(bob.person, bob.dir, ['member', 'approve', bobId, '--yes']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^error: /m);
+    expect(readFileSync(path.join(bob.dir, '.kagi', 'access.json'), 'utf8')).toBe(before);
+    expect(git(bob.person, bob.dir, ['status', '--porcelain']).stdout).toBe('');
+  });
+
+  it('alice pulls, sees bob pending with his fingerprint, approves and pushes; bob reads', () => {
+    pull(alice);
+    const list = ok(alice, ['member', 'list']).stdout;
+    const pending = list.slice(list.indexOf('pending:'));
+    expect(list).toContain('pending:');
+    expect(pending).toContain(bobId);
+    expect(pending).toContain('bob');
+    const json = JSON.parse(ok(alice, ['member', 'list', '--json']).stdout);
+    const row = json.members.find((m: { id: string }) => m.id === bobId);
+    expect(row).toMatchObject({ status: 'pending', seal_ok: null, approved_by: null });
+    expect(row.fingerprint).toBe(bobFingerprint);
+    expect(pending).toContain(bobFingerprint);
+
+    const approved = ok(alice, ['member', 'approve', bobId, '--yes']);
+    expect(approved.stderr).toContain(bobFingerprint);
+    const entry = readAccess(alice).members.find((m) => m.id === bobId);
+    expect(entry?.status).toBe('active');
+    expect(entry?.wrapped_key).toContain('-----BEGIN AGE ENCRYPTED FILE-----');
+    expect(entry?.seal).toBeTruthy();
+    commitAndPush(alice, 'kagi: approve bob');
+
+    pull(bob);
+    const r = runPrint(bob, 'KEY');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`${VALUES.KEY}\n`);
+  });
+
+  it('approving a member who is not pending is an error that changes nothing', () => {
+    const before = readFileSync(path.join(alice.dir, '.kagi', 'access.json'), 'utf8');
+    const r = kagi(alice.person, alice.dir, ['member', 'approve', bobId, '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: member .* is active, not pending/m);
+    expect(readFileSync(path.join(alice.dir, '.kagi', 'access.json'), 'utf8')).toBe(before);
+  });
+
+  it('carol joins after pulling; KAGI_PROJECT_KEY cannot approve her (exit 3); alice can', () => {
+    carol = clone(makePerson('carol'));
+    carolId = ok(carol, ['join', '--name', 'carol']).stdout.trim();
+    commitAndPush(carol, 'kagi: join request from carol');
+    pull(alice);
+
+    const before = readFileSync(path.join(alice.dir, '.kagi', 'access.json'), 'utf8');
+    const keyOnly = makePerson('keyholder');
+    const denied = kagi(keyOnly, alice.dir, ['member', 'approve', carolId, '--yes'], '', {
+      KAGI_PROJECT_KEY: cachedKey(alice),
+    });
+    expect(denied.code).toBe(3);
+    expect(denied.stderr).toMatch(/^error: only an active member/m);
+    expect(denied.stderr).toMatch(/^hint: KAGI_PROJECT_KEY is a project key, not a member/m);
+    expect(readFileSync(path.join(alice.dir, '.kagi', 'access.json'), 'utf8')).toBe(before);
+
+    ok(alice, ['member', 'approve', carolId, '--yes']);
+    commitAndPush(alice, 'kagi: approve carol');
+    pull(carol);
+    expect(runPrint(carol, 'KEY').stdout).toBe(`${VALUES.KEY}\n`);
+  });
+
+  it('a machine member reads through KAGI_IDENTITY_FILE from a fresh KAGI_HOME', () => {
+    ciIdentityFile = path.join(makeTempDir('kagi-ci-id-'), 'ci-identity.txt');
+    const added = ok(alice, ['member', 'add-machine', 'ci', '--out', ciIdentityFile]);
+    expect(added.stdout).toBe('');
+    expect(readFileSync(ciIdentityFile, 'utf8')).toMatch(/^AGE-SECRET-KEY-1/m);
+    const machine = readAccess(alice).members.find((m) => m.name === 'ci');
+    expect(machine).toMatchObject({ status: 'active' });
+    commitAndPush(alice, 'kagi: add machine ci');
+
+    ci = clone(makePerson('ci'));
+    const r = runPrint(ci, 'KEY', { KAGI_IDENTITY_FILE: ciIdentityFile });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`${VALUES.KEY}\n`);
+    // The machine has no device identity of its own.
+    expect(existsSync(path.join(ci.person.home, 'identity.txt'))).toBe(false);
+  });
+
+  it('`rotate` alone: epoch 2, every line re-encrypted, every member (and the machine) still reads', () => {
+    const before = readAccess(alice);
+    const r = ok(alice, ['rotate']);
+    expect(r.stderr).toContain('Rotated the key to epoch 2');
+    const after = readAccess(alice);
+    expect(after.epoch).toBe(2);
+    expect(after.key_id).not.toBe(before.key_id);
+    expect(after.history.map((h) => [h.epoch, h.key_id])).toEqual([[1, before.key_id]]);
+    for (const m of after.members) {
+      expect(m.status).toBe('active');
+      expect(m.wrapped_key).toBeTruthy();
+      expect(m.wrapped_key).not.toBe(before.members.find((b) => b.id === m.id)?.wrapped_key);
+    }
+    for (const store of readStores(alice))
+      for (const line of store.lines) expect(line.epoch).toBe(2);
+    commitAndPush(alice, 'kagi: rotate');
+
+    for (const who of [bob, carol]) {
+      pull(who);
+      expect(runPrint(who, 'KEY').stdout).toBe(`${VALUES.KEY}\n`);
+    }
+    pull(ci);
+    const machine = kagi(
+      ci.person,
+      ci.dir,
+      ['run', 'api', 'production', '--', 'printenv', 'DB_URL'],
+      '',
+      {
+        KAGI_IDENTITY_FILE: ciIdentityFile,
+      },
+    );
+    expect(machine.code, machine.stderr).toBe(0);
+    expect(machine.stdout).toBe(`${VALUES.DB_URL}\n`);
+  });
+
+  it('alice removes bob: the secrets he could read are listed, the key rotates', () => {
+    // What bob's device holds: the key of the epoch in force when he was removed.
+    bobOldKey = cachedKey(bob);
+    expect(deriveProjectKeys(parseRootKeyHex(bobOldKey) as Uint8Array).keyId).toBe(
+      readAccess(bob).key_id,
+    );
+    const r = ok(alice, ['member', 'remove', bobId, '--yes']);
+    expect(r.stdout.trim().split('\n').sort()).toEqual([
+      'api/development: KEY',
+      'production: DB_URL',
+    ]);
+    expect(r.stdout).not.toContain(VALUES.KEY);
+    expect(r.stderr).toContain('epoch 3');
+    const access = readAccess(alice);
+    expect(access.epoch).toBe(3);
+    const entry = access.members.find((m) => m.id === bobId);
+    expect(entry?.status).toBe('removed');
+    expect(entry?.wrapped_key).toBeUndefined();
+    ok(alice, ['set', 'api', 'AFTER', VALUES.AFTER]);
+    commitAndPush(alice, 'kagi: remove bob');
+  });
+
+  it('bob pulls and can read no secret (exit 3), with his device or with his old key', () => {
+    pull(bob);
+    for (const args of [['get'], ['run', 'api', '--', 'env']]) {
+      const r = kagi(bob.person, bob.dir, args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(3);
+      expect(r.stderr).toMatch(/^error: .*removed/m);
+      for (const value of Object.values(VALUES)) expect(r.stdout + r.stderr).not.toContain(value);
+    }
+    const fresh = makePerson('bob-elsewhere');
+    for (const args of [['get'], ['run', 'api', '--', 'env']]) {
+      const r = kagi(fresh, bob.dir, args, '', { KAGI_PROJECT_KEY: bobOldKey });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(/^error: KAGI_PROJECT_KEY is not the current key/m);
+      for (const value of Object.values(VALUES)) expect(r.stdout + r.stderr).not.toContain(value);
+    }
+  });
+
+  it("bob's old root key decrypts no line of the new state, at any epoch", () => {
+    const old = deriveProjectKeys(parseRootKeyHex(bobOldKey) as Uint8Array);
+    const stores = readStores(bob);
+    const lines = stores.flatMap((s) => s.lines.map((line) => ({ ...s, line })));
+    expect(lines.length).toBe(3);
+    // Control: the current key (alice's device cache) decrypts every one of these lines.
+    const current = deriveProjectKeys(parseRootKeyHex(cachedKey(alice)) as Uint8Array);
+    const names = lines.map(
+      ({ scope, env, line }) =>
+        decryptSecret(current.env(env), { projectId, scope, epoch: 3 }, line, scope).name,
+    );
+    expect(names.sort()).toEqual(['AFTER', 'DB_URL', 'KEY']);
+    for (const { scope, env, line } of lines) {
+      expect(line.epoch).toBe(3);
+      for (const epoch of [1, 2, 3]) {
+        expect(() =>
+          decryptSecret(old.env(env), { projectId, scope, epoch }, line, scope),
+        ).toThrow();
+        expect(() =>
+          decryptSecret(old.env(env), { projectId, scope, epoch }, { ...line, epoch }, scope),
+        ).toThrow();
+      }
+    }
+  });
+
+  it('the remaining members and the machine read everything, old and new', () => {
+    pull(carol);
+    const r = kagi(carol.person, carol.dir, ['run', 'api', '--', 'sh', '-c', 'echo "$KEY|$AFTER"']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`${VALUES.KEY}|${VALUES.AFTER}\n`);
+    pull(ci);
+    const machine = kagi(
+      ci.person,
+      ci.dir,
+      ['run', 'api', '--', 'sh', '-c', 'echo "$KEY|$AFTER"'],
+      '',
+      { KAGI_IDENTITY_FILE: ciIdentityFile },
+    );
+    expect(machine.code, machine.stderr).toBe(0);
+    expect(machine.stdout).toBe(`${VALUES.KEY}|${VALUES.AFTER}\n`);
+  });
+});
+
+describe('member remove refuses to leave a project without an active member', () => {
+  it('the last active member cannot be removed: non-zero exit, nothing changed', () => {
+    const solo = makePerson('solo');
+    const dir = makeRepo(solo);
+    expect(kagi(solo, dir, ['init', '--name', 'solo']).code).toBe(0);
+    expect(kagi(solo, dir, ['set', 'KEY', 'solo-value-Rt5']).code).toBe(0);
+    git(solo, dir, ['add', '.']);
+    git(solo, dir, ['commit', '-q', '-m', 'kagi']);
+    const access = parseAccess(readFileSync(path.join(dir, '.kagi', 'access.json'), 'utf8'));
+    const id = access.members[0]?.id as string;
+    const r = kagi(solo, dir, ['member', 'remove', id, '--yes']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/^error: .*last active member/m);
+    expect(git(solo, dir, ['status', '--porcelain']).stdout).toBe('');
+    expect(existsSync(path.join(dir, '.git', 'kagi', 'rotation.json'))).toBe(false);
+    expect(kagi(solo, dir, ['run', '--', 'printenv', 'KEY']).stdout).toBe('solo-value-Rt5\n');
+  });
+});
