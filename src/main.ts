@@ -15,8 +15,21 @@ async function main(): Promise<number> {
     now: () => new Date(),
     notice: (message) => process.stderr.write(message.endsWith('\n') ? message : `${message}\n`),
   };
+  const argv = process.argv.slice(2);
+  // git's own entry points skip the CLI framework: they run on every commit, merge and diff.
+  const [first, ...rest] = argv;
+  try {
+    if (first === 'hook') return await (await import('./internal/hook.js')).runHook(rest, runtime);
+    if (first === 'merge-driver')
+      return await (await import('./internal/merge-driver.js')).runMergeDriver(rest, runtime);
+    if (first === 'textconv')
+      return await (await import('./internal/textconv.js')).runTextconv(rest, runtime);
+  } catch (error) {
+    const { reportError } = await import('./cli/report.js');
+    return reportError(error, env.KAGI_DEBUG === '1');
+  }
   const { runCli } = await import('./cli/cli.js');
-  return runCli(process.argv.slice(2), runtime);
+  return runCli(argv, runtime);
 }
 
 main().then(

@@ -84,7 +84,11 @@ export class InitCommand extends KagiCommand {
     writeErr(`Initialised git-kagi project ${result.projectId} in ${result.root}/.kagi`);
     writeErr(`  environments: ${result.envs.join(', ')}`);
     writeErr(`  you are member ${result.memberId} (active)`);
-    writeErr('Next: git kagi set <KEY>   then commit .kagi/ and .gitignore');
+    if (result.hookSnippet) {
+      writeErr('Your hooks are managed by another tool; add git-kagi to its configuration:');
+      writeErr(result.hookSnippet);
+    }
+    writeErr('Next: git kagi set <KEY>, then commit .kagi/, .gitignore and .gitattributes');
     writeOut(result.projectId);
     return 0;
   }

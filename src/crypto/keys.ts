@@ -16,6 +16,8 @@ export interface ProjectKeys {
   seal: Uint8Array;
   proof: Uint8Array;
   history: Uint8Array;
+  /** For the short value fingerprints `git diff` shows (textconv); see DESIGN.md §5. */
+  fingerprint: Uint8Array;
   env(name: string): EnvKeys;
 }
 
@@ -39,6 +41,7 @@ export function deriveProjectKeys(root: Uint8Array): ProjectKeys {
     seal: deriveKey(root, 'seal'),
     proof: deriveKey(root, 'proof'),
     history: deriveKey(root, 'history'),
+    fingerprint: deriveKey(root, 'fingerprint'),
     env(name) {
       let keys = envs.get(name);
       if (!keys) {

@@ -1,6 +1,7 @@
 // Every read of git state goes through the git binary (execFile, -z where paths are listed): inside
 // hooks only git itself honours GIT_INDEX_FILE and worktrees (GOTCHAS).
 import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { KagiError } from '../errors.js';
 
 export interface GitResult {
@@ -43,11 +44,23 @@ export interface Repository {
   gitDir: string;
   /** The current folder relative to root, `/`-separated, '' at the root. */
   prefix: string;
+  /** Absolute path of the git dir shared by all worktrees (config, hooks). */
+  commonDir: string;
+  /** Absolute path of the hooks folder (honours core.hooksPath and worktrees). */
+  hooksDir: string;
 }
 
 export async function findRepository(cwd: string): Promise<Repository> {
   const result = await runGit(
-    ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--show-prefix'],
+    [
+      'rev-parse',
+      '--show-toplevel',
+      '--absolute-git-dir',
+      '--show-prefix',
+      '--git-common-dir',
+      '--git-path',
+      'hooks',
+    ],
     cwd,
     true,
   );
@@ -56,14 +69,20 @@ export async function findRepository(cwd: string): Promise<Repository> {
       hint: 'run git kagi inside your project, or `git init` first',
     });
   }
-  const [root, gitDir, prefix] = result.stdout.split('\n');
+  const [root, gitDir, prefix, commonDir, hooksDir] = result.stdout.split('\n');
   if (!root || !gitDir) {
     throw new KagiError(
       'not-a-work-tree',
       'git kagi needs a work tree (this looks like a bare repository)',
     );
   }
-  return { root, gitDir, prefix: (prefix ?? '').replace(/\/$/, '') };
+  return {
+    root,
+    gitDir,
+    prefix: (prefix ?? '').replace(/\/$/, ''),
+    commonDir: path.resolve(cwd, commonDir || gitDir),
+    hooksDir: path.resolve(cwd, hooksDir || path.join(gitDir, 'hooks')),
+  };
 }
 
 export async function readGitConfig(key: string, cwd: string): Promise<string | null> {

@@ -36,6 +36,8 @@ export interface InitResult {
   envs: string[];
   scopes: string[];
   createdIdentity: boolean;
+  /** For lefthook and pre-commit users: the hook configuration to add by hand. */
+  hookSnippet: string | null;
 }
 
 export function newId(prefix: 'kgp_' | 'kgm_'): string {
@@ -118,6 +120,10 @@ export async function initProject(rt: Runtime, input: InitInput): Promise<InitRe
     const after = upsertMarkedBlock(before, gitignoreBlock);
     if (after !== before) await writeFileAtomic(gitignore, after, 0o644);
 
+    const { installGitSetup, writeSetupMarker } = await import('./setup-git.js');
+    const setup = await installGitSetup(repo);
+    await writeSetupMarker(repo, 'installed');
+
     await writeCachedKey(home, projectId, formatRootKey(root));
     await writePin(home, projectId, { epoch: 1, key_id: keys.keyId, member_id: memberId });
     return {
@@ -127,6 +133,7 @@ export async function initProject(rt: Runtime, input: InitInput): Promise<InitRe
       envs,
       scopes: scopes.map(formatScope),
       createdIdentity: device.created,
+      hookSnippet: setup.snippet,
     };
   });
 }

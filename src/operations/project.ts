@@ -57,6 +57,8 @@ export interface Unlocked {
  */
 export async function openProject(rt: Runtime): Promise<Project> {
   const project = await readProject(rt);
+  const { ensureGitSetup } = await import('./setup-git.js');
+  await ensureGitSetup(project.repo, rt.notice);
   if (!(await fileExists(journalPath(project.repo.gitDir)))) return project;
   const { finishRotation } = await import('./rotate-key.js');
   await finishRotation(rt, project);

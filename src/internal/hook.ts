@@ -1,0 +1,37 @@
+// `git kagi hook <name>`: what the hook blocks call. No CLI framework is loaded, nothing is asked
+// (git gives hooks no terminal) and no value is printed. Post hooks never fail the checkout.
+import { EXIT, KagiError } from '../errors.js';
+import type { Runtime } from '../runtime.js';
+
+export async function runHook(args: readonly string[], rt: Runtime): Promise<number> {
+  const [name] = args;
+  if (name === 'pre-commit') return runPreCommit(rt);
+  if (name === 'post-checkout' || name === 'post-merge') {
+    try {
+      const { collectPostUpdateNotices } = await import('../operations/post-update-notices.js');
+      for (const notice of await collectPostUpdateNotices(rt)) rt.notice(notice);
+    } catch (error) {
+      rt.notice(
+        `git-kagi: ${error instanceof KagiError ? error.message : 'internal error in the hook'}`,
+      );
+      if (error instanceof KagiError && error.hint) rt.notice(`git-kagi: hint: ${error.hint}`);
+    }
+    return EXIT.ok;
+  }
+  rt.notice(`error: unknown hook '${name ?? ''}'`);
+  return EXIT.usage;
+}
+
+async function runPreCommit(rt: Runtime): Promise<number> {
+  const { checkStagedChanges } = await import('../operations/pre-commit-check.js');
+  const { problems, skipped } = await checkStagedChanges(rt);
+  if (skipped.length > 0)
+    rt.notice(`git-kagi: no key on this device; skipped: ${skipped.join(', ')}`);
+  if (problems.length === 0) return EXIT.ok;
+  rt.notice('git-kagi: commit blocked:');
+  for (const p of problems) {
+    rt.notice(`  ${p.message}`);
+    if (p.fix) rt.notice(`    fix: ${p.fix}`);
+  }
+  return EXIT.failure;
+}

@@ -1,0 +1,163 @@
+// Reading what git holds rather than the work tree: staged paths, blobs of the index or of a
+// commit, added lines of the staged diff. Always the git binary, so GIT_INDEX_FILE and worktrees
+// are honoured inside hooks (GOTCHAS).
+import { spawn } from 'node:child_process';
+import { KagiError } from '../errors.js';
+import { runGit } from './git.js';
+
+export async function listStagedPaths(root: string): Promise<string[]> {
+  const result = await runGit(
+    ['diff', '--cached', '--name-only', '-z', '--diff-filter=ACMR', '--no-renames'],
+    root,
+  );
+  return result.stdout.split('\0').filter((p) => p !== '');
+}
+
+/** Paths under `prefix` in a commit (or the index when rev is null). */
+export async function listFiles(
+  root: string,
+  rev: string | null,
+  prefix: string,
+): Promise<string[]> {
+  const args =
+    rev === null
+      ? ['ls-files', '-z', '--', prefix]
+      : ['ls-tree', '-r', '-z', '--name-only', rev, '--', prefix];
+  const result = await runGit(args, root, true);
+  if (result.code !== 0) {
+    throw new KagiError('bad-revision', `cannot read ${prefix} at ${rev ?? 'the index'}`, {
+      hint: 'check the revision name',
+    });
+  }
+  return result.stdout.split('\0').filter((p) => p !== '');
+}
+
+/** Contents of `<rev>:<path>` (or `:<path>` for the index) for each spec; null when missing. */
+export function readBlobs(
+  root: string,
+  specs: readonly string[],
+): Promise<Map<string, string | null>> {
+  return new Promise((resolve, reject) => {
+    const out = new Map<string, string | null>();
+    const wanted = specs.filter((s) => !s.includes('\n'));
+    if (wanted.length === 0) {
+      resolve(out);
+      return;
+    }
+    const child = spawn('git', ['cat-file', '--batch'], {
+      cwd: root,
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.on('error', reject);
+    child.on('close', () => {
+      const data = Buffer.concat(chunks);
+      let at = 0;
+      for (const spec of wanted) {
+        const end = data.indexOf(10, at);
+        if (end === -1) break;
+        const header = data.subarray(at, end).toString('utf8');
+        at = end + 1;
+        if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
+          out.set(spec, null);
+          continue;
+        }
+        const size = Number(header.split(' ')[2]);
+        out.set(spec, data.subarray(at, at + size).toString('utf8'));
+        at += size + 1;
+      }
+      resolve(out);
+    });
+    child.stdin.end(`${wanted.join('\n')}\n`);
+  });
+}
+
+export interface AddedLine {
+  file: string;
+  line: number;
+  text: string;
+}
+
+/** Added lines of the staged diff, outside the given pathspec exclusions. */
+export async function readStagedAddedLines(
+  root: string,
+  exclude: readonly string[],
+): Promise<AddedLine[]> {
+  const result = await runGit(
+    [
+      '-c',
+      'core.quotepath=off',
+      'diff',
+      '--cached',
+      '-U0',
+      '--no-color',
+      '--no-ext-diff',
+      '--no-textconv',
+      '--no-renames',
+      '--diff-filter=ACMR',
+      '--src-prefix=a/',
+      '--dst-prefix=b/',
+      '--',
+      '.',
+      ...exclude.map((e) => `:(exclude)${e}`),
+    ],
+    root,
+  );
+  return parseAddedLines(result.stdout);
+}
+
+export function parseAddedLines(diff: string): AddedLine[] {
+  const added: AddedLine[] = [];
+  let file: string | null = null;
+  let line = 0;
+  for (const row of diff.split('\n')) {
+    if (row.startsWith('diff --git ')) {
+      file = null;
+    } else if (row.startsWith('+++ ')) {
+      const target = row.slice(4);
+      file = target === '/dev/null' ? null : unquoteGitPath(target).replace(/^b\//, '');
+    } else if (row.startsWith('@@ ')) {
+      const match = /\+(\d+)/.exec(row);
+      line = match ? Number(match[1]) : 0;
+    } else if (file !== null && row.startsWith('+')) {
+      added.push({ file, line, text: row.slice(1) });
+      line += 1;
+    }
+  }
+  return added;
+}
+
+/** git C-quotes paths with unusual characters: "a\"b\303\251". */
+export function unquoteGitPath(text: string): string {
+  if (!text.startsWith('"') || !text.endsWith('"')) return text;
+  const bytes: number[] = [];
+  const body = text.slice(1, -1);
+  const simple: Record<string, number> = {
+    n: 10,
+    t: 9,
+    r: 13,
+    '"': 34,
+    '\\': 92,
+    a: 7,
+    b: 8,
+    f: 12,
+    v: 11,
+  };
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i] as string;
+    if (ch !== '\\') {
+      bytes.push(...Buffer.from(ch, 'utf8'));
+      continue;
+    }
+    const next = body[i + 1] ?? '';
+    if (/[0-7]/.test(next)) {
+      bytes.push(Number.parseInt(body.slice(i + 1, i + 4), 8));
+      i += 3;
+    } else {
+      bytes.push(simple[next] ?? next.charCodeAt(0));
+      i += 1;
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}

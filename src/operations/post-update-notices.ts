@@ -1,0 +1,65 @@
+// post-checkout and post-merge (DESIGN §5): an interrupted rotation is finished (openProject does
+// it), an active member hears about new join requests, a newly approved member hears that access
+// was granted. No age code, no prompt: the device's recipient is read from its identity file's
+// `# public key:` line.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { formatMemberName } from '../core/access.js';
+import { KagiError } from '../errors.js';
+import { readTextOrNull, writeFileAtomic } from '../io/atomic-file.js';
+import { readDeviceIdentityFile, resolveKagiHome } from '../io/kagi-home.js';
+import type { Runtime } from '../runtime.js';
+import { findMemberByRecipient, openProject } from './project.js';
+
+export async function collectPostUpdateNotices(rt: Runtime): Promise<string[]> {
+  let project: Awaited<ReturnType<typeof openProject>>;
+  try {
+    project = await openProject(rt);
+  } catch (error) {
+    if (
+      error instanceof KagiError &&
+      (error.code === 'no-project' || error.code === 'not-a-repository')
+    )
+      return [];
+    throw error;
+  }
+  const home = resolveKagiHome(rt.env);
+  const identityText = await readDeviceIdentityFile(home);
+  const recipient = /^# public key: (age1[0-9a-z]+)$/m.exec(identityText ?? '')?.[1];
+  if (!recipient) return [];
+  const { access } = project;
+  const me = findMemberByRecipient(access, recipient);
+  if (!me) return [];
+  const seenFile = path.join(home, 'projects', `${access.project_id}.seen`);
+  const seen = new Set<string>(JSON.parse((await readTextOrNull(seenFile)) ?? '[]') as string[]);
+  const notices: string[] = [];
+  const remember: string[] = [];
+  if (me.status === 'active' && !seen.has(`granted:${me.id}`)) {
+    remember.push(`granted:${me.id}`);
+    const pinned = await fs.access(path.join(home, 'projects', `${access.project_id}.pin`)).then(
+      () => true,
+      () => false,
+    );
+    if (!pinned)
+      notices.push(
+        `git-kagi: you (${me.id}) were granted access to the secrets of this project; try \`git kagi get\``,
+      );
+  }
+  if (me.status === 'active') {
+    const fresh = access.members.filter(
+      (m) => m.status === 'pending' && !seen.has(`pending:${m.id}`),
+    );
+    for (const m of fresh) {
+      remember.push(`pending:${m.id}`);
+      notices.push(
+        `git-kagi: ${formatMemberName(m.name)} (${m.id}) asks for access: git kagi member approve ${m.id}`,
+      );
+    }
+  }
+  if (remember.length > 0) {
+    await writeFileAtomic(seenFile, `${JSON.stringify([...seen, ...remember])}\n`, 0o600).catch(
+      () => {},
+    );
+  }
+  return notices;
+}

@@ -1,0 +1,128 @@
+// The pre-commit checks of DESIGN §5, on what is staged (read through git, so GIT_INDEX_FILE and
+// worktrees hold): plaintext env files, values of current secrets in added lines, and the
+// consistency of staged .kagi/ files. Findings name files, lines and secret names, never values.
+import { isPlaintextEnvFile } from '../core/env-files.js';
+import { formatScope } from '../core/scope.js';
+import { KagiError } from '../errors.js';
+import { listStagedPaths, readBlobs, readStagedAddedLines } from '../io/git-objects.js';
+import type { Runtime } from '../runtime.js';
+import { checkKagiFiles, type Problem } from './check-kagi-files.js';
+import { listScopes, openProject, type Project, type Unlocked, unlockProject } from './project.js';
+import { decryptScope } from './stores.js';
+
+/** Values shorter than this are too common to report (`true`, `3000`). */
+export const MIN_LEAK_LENGTH = 8;
+
+export interface PreCommitReport {
+  problems: Problem[];
+  /** Checks that needed a key this device does not have. */
+  skipped: string[];
+}
+
+export async function checkStagedChanges(rt: Runtime): Promise<PreCommitReport> {
+  let project: Project;
+  try {
+    project = await openProject(rt);
+  } catch (error) {
+    // Not a git-kagi project (or not yet): only the plaintext env file check applies.
+    if (error instanceof KagiError && error.code === 'no-project') return checkEnvFilesOnly(rt);
+    throw error;
+  }
+  const root = project.repo.root;
+  const staged = await listStagedPaths(root);
+  const problems: Problem[] = staged.filter(isPlaintextEnvFile).map((file) => ({
+    file,
+    message: `${file} is a plaintext env file`,
+    fix: `unstage it (git rm --cached -- '${file}'); keep its values with git kagi import --file '${file}'`,
+  }));
+  const skipped: string[] = [];
+  let unlocked: Unlocked | null = null;
+  try {
+    unlocked = await unlockProject(rt, project);
+  } catch (error) {
+    if (!(error instanceof KagiError) || (error.exitCode !== 3 && error.exitCode !== 4))
+      throw error;
+    if (error.exitCode === 4)
+      problems.push({
+        file: '.kagi/access.json',
+        message: error.message,
+        ...(error.hint ? { fix: error.hint } : {}),
+      });
+    skipped.push('secret values in staged files', 'decryption of staged .kagi/ stores and seals');
+  }
+
+  const kagiStaged = staged.filter((p) => p.startsWith('.kagi/'));
+  if (kagiStaged.length > 0) {
+    const stores = kagiStaged.filter((p) => p.startsWith('.kagi/secrets/'));
+    const blobs = await readBlobs(root, [
+      ':.kagi/kagi.json',
+      ':.kagi/access.json',
+      ...stores.map((p) => `:${p}`),
+    ]);
+    problems.push(
+      ...checkKagiFiles(
+        {
+          config: blobs.get(':.kagi/kagi.json') ?? null,
+          access: blobs.get(':.kagi/access.json') ?? null,
+          stores: stores.map((p) => ({ path: p, text: blobs.get(`:${p}`) ?? '' })),
+        },
+        unlocked?.keys ?? null,
+      ),
+    );
+  }
+
+  if (unlocked) problems.push(...(await findLeakedValues(project, unlocked)));
+  return { problems, skipped };
+}
+
+async function checkEnvFilesOnly(rt: Runtime): Promise<PreCommitReport> {
+  const { findRepository } = await import('../io/git.js');
+  const repo = await findRepository(rt.cwd);
+  const staged = await listStagedPaths(repo.root);
+  return {
+    problems: staged.filter(isPlaintextEnvFile).map((file) => ({
+      file,
+      message: `${file} is a plaintext env file`,
+      fix: `unstage it (git rm --cached -- '${file}')`,
+    })),
+    skipped: [],
+  };
+}
+
+async function findLeakedValues(project: Project, unlocked: Unlocked): Promise<Problem[]> {
+  const secrets: Array<{ label: string; value: string }> = [];
+  for (const scope of await listScopes(project)) {
+    let records: Awaited<ReturnType<typeof decryptScope>>;
+    try {
+      records = await decryptScope(project, unlocked, scope);
+    } catch {
+      continue; // reported by the .kagi/ checks when staged
+    }
+    for (const r of records) {
+      if (r.value.length >= MIN_LEAK_LENGTH)
+        secrets.push({ label: `${formatScope(scope)} ${r.name}`, value: r.value });
+    }
+  }
+  if (secrets.length === 0) return [];
+  const problems: Problem[] = [];
+  const lines = await readStagedAddedLines(project.repo.root, ['.kagi']);
+  for (const added of lines) {
+    for (const secret of secrets) {
+      // Multi-line values are matched line by line: each line of the value long enough to tell.
+      // PEM armor lines (-----BEGIN …-----) are the same in every key and prove nothing.
+      const parts = secret.value.includes('\n')
+        ? secret.value
+            .split('\n')
+            .filter((p) => p.trim().length >= MIN_LEAK_LENGTH && !/^-----(BEGIN|END) /.test(p))
+        : [secret.value];
+      if (parts.some((p) => added.text.includes(p))) {
+        problems.push({
+          file: added.file,
+          message: `${added.file}:${added.line}: contains the value of ${secret.label}`,
+          fix: 'read it from the environment instead (git kagi run); if it is intended, commit with --no-verify',
+        });
+      }
+    }
+  }
+  return problems;
+}
