@@ -1,5 +1,6 @@
 // Atomic writes (DESIGN §4): temp file in the same folder (0600), fsync, rename, fsync of the
-// folder. A crash leaves either the old file or the new one, never half of one.
+// folder. A crash leaves either the old file or the new one, never half of one; the temp file a
+// killed writer leaves behind is removed by the next write of the same file.
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -23,18 +24,47 @@ export async function syncFolder(folder: string): Promise<void> {
   }
 }
 
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function tempPath(file: string): string {
+  return path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
+}
+
+/**
+ * Removes the temp files of `file` whose writer is gone (SIGKILL, power loss before the rename):
+ * in `.kagi/` they would otherwise be committed by the next `git add .kagi`.
+ */
+async function removeAbandonedTempFiles(file: string): Promise<void> {
+  const prefix = `.${path.basename(file)}.`;
+  const names = await fs.readdir(path.dirname(file)).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const owner = /^([0-9]+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length));
+    if (owner && !isProcessAlive(Number(owner[1])))
+      await fs.rm(path.join(path.dirname(file), name), { force: true }).catch(() => {});
+  }
+}
+
 export async function writeFileAtomic(
   file: string,
   data: string | Uint8Array,
   mode = 0o600,
 ): Promise<void> {
   const folder = path.dirname(file);
-  const temp = path.join(
-    folder,
-    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-  );
+  const temp = tempPath(file);
   try {
     await fs.mkdir(folder, { recursive: true, mode: 0o700 });
+    await removeAbandonedTempFiles(file);
     const handle = await fs.open(temp, 'wx', mode);
     try {
       await handle.writeFile(data);
@@ -59,7 +89,7 @@ export async function removeFileDurably(file: string): Promise<void> {
   }
 }
 
-function describeWriteError(file: string, error: unknown): KagiError {
+export function describeWriteError(file: string, error: unknown): KagiError {
   if (error instanceof KagiError) return error;
   const code = (error as NodeJS.ErrnoException).code;
   const why =
