@@ -5,6 +5,9 @@ import { EnvListCommand } from './env/list.js';
 import { EnvRenameCommand } from './env/rename.js';
 import { ExportCommand } from './export.js';
 import { GetCommand } from './get.js';
+import { HooksInstallCommand } from './hooks/install.js';
+import { HooksStatusCommand } from './hooks/status.js';
+import { HooksUninstallCommand } from './hooks/uninstall.js';
 import { ImportCommand } from './import.js';
 import { InitCommand } from './init.js';
 import { JoinCommand } from './join.js';
@@ -12,6 +15,7 @@ import { MemberAddMachineCommand } from './member/add-machine.js';
 import { MemberApproveCommand } from './member/approve.js';
 import { MemberListCommand } from './member/list.js';
 import { MemberRemoveCommand } from './member/remove.js';
+import { ResolveCommand } from './resolve.js';
 import { RotateCommand } from './rotate.js';
 import { RunCommand } from './run.js';
 import { SetCommand } from './set.js';
@@ -39,4 +43,8 @@ export const commands = [
   MemberAddMachineCommand,
   MemberRemoveCommand,
   RotateCommand,
+  HooksInstallCommand,
+  HooksUninstallCommand,
+  HooksStatusCommand,
+  ResolveCommand,
 ];

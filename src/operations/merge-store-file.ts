@@ -91,27 +91,36 @@ export function mergeStoreTexts(input: StoreMergeInput, keys: MergeKeys | null):
         'the two sides are at different key epochs (a branch made before a rotation); merging needs the key',
     };
   }
-  return mergeDecrypted(input, scope, base, ours, theirs, keys as MergeKeys);
+  return mergeDecrypted(input, keys as MergeKeys);
 }
 
 function pick(c: { ours: StoreLine | undefined; theirs: StoreLine | undefined }) {
   return { ...(c.ours ? { ours: c.ours } : {}), ...(c.theirs ? { theirs: c.theirs } : {}) };
 }
 
-interface Decrypted {
+export interface Decrypted {
   record: SecretRecord;
   line: StoreLine;
 }
 
-function mergeDecrypted(
-  input: StoreMergeInput,
-  scope: Scope,
-  base: StoreLine[],
-  ours: StoreLine[],
-  theirs: StoreLine[],
-  keys: MergeKeys,
-): StoreMergeResult {
+export interface DecryptedMerge {
+  scopeName: string;
+  /** Lines that merged, at the target epoch, sorted. */
+  lines: StoreLine[];
+  conflicts: Array<{ name: string; ours: Decrypted | undefined; theirs: Decrypted | undefined }>;
+  /** A side's line at the target epoch (re-encrypted when it came from an older one). */
+  toTarget(d: Decrypted): StoreLine;
+  /** A new line for a value typed while resolving. */
+  encrypt(record: SecretRecord): StoreLine;
+}
+
+/** The merge by name on decrypted records: what the driver does with a key, and what resolve uses. */
+export function planDecryptedMerge(input: StoreMergeInput, keys: MergeKeys): DecryptedMerge {
+  const scope = scopeOf(input.path);
   const scopeName = formatScope(scope);
+  const ours = parseStore(input.ours, scopeName, `${input.path} (ours)`);
+  const theirs = parseStore(input.theirs, scopeName, `${input.path} (theirs)`);
+  const base = parseOrEmpty(input.base, scopeName, `${input.path} (base)`);
   const target = Math.max(...[...ours, ...theirs].map((l) => l.epoch), 0) || keys.access.epoch;
   const targetKeys = keys.forEpoch(target);
   if (!targetKeys) {
@@ -129,9 +138,10 @@ function mergeDecrypted(
       const epochKeys = keys.forEpoch(line.epoch);
       try {
         if (!epochKeys) throw new KagiError('merge-no-key', `no key for epoch ${line.epoch}`);
+        const ctx = { projectId: input.projectId, scope: scopeName, epoch: line.epoch };
         const record = decryptSecret(
           epochKeys.env(scope.env),
-          { projectId: input.projectId, scope: scopeName, epoch: line.epoch },
+          ctx,
           line,
           `${input.path} (${side})`,
         );
@@ -149,24 +159,31 @@ function mergeDecrypted(
   );
   const ctx = { projectId: input.projectId, scope: scopeName, epoch: target };
   const envKeys = targetKeys.env(scope.env);
+  const encrypt = (record: SecretRecord) => encryptSecret(envKeys, ctx, record);
   const toTarget = (d: Decrypted): StoreLine =>
-    d.line.epoch === target ? d.line : encryptSecret(envKeys, ctx, d.record);
+    d.line.epoch === target ? d.line : encrypt(d.record);
   const lines = merged.chosen
     .map((c) => toTarget(c.item))
     .sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
-  if (merged.conflicts.length === 0)
-    return { text: formatStore(scopeName, lines), conflicts: [], needsKey: null };
+  return { scopeName, lines, conflicts: merged.conflicts, toTarget, encrypt };
+}
+
+function mergeDecrypted(input: StoreMergeInput, keys: MergeKeys): StoreMergeResult {
+  const plan = planDecryptedMerge(input, keys);
+  if (plan.conflicts.length === 0) {
+    return { text: formatStore(plan.scopeName, plan.lines), conflicts: [], needsKey: null };
+  }
   return {
     text: renderConflicts(
-      scopeName,
-      lines,
-      merged.conflicts.map((c) => ({
+      plan.scopeName,
+      plan.lines,
+      plan.conflicts.map((c) => ({
         key: c.name,
-        ...(c.ours ? { ours: toTarget(c.ours) } : {}),
-        ...(c.theirs ? { theirs: toTarget(c.theirs) } : {}),
+        ...(c.ours ? { ours: plan.toTarget(c.ours) } : {}),
+        ...(c.theirs ? { theirs: plan.toTarget(c.theirs) } : {}),
       })),
     ),
-    conflicts: merged.conflicts.map((c) => c.name),
+    conflicts: plan.conflicts.map((c) => c.name),
     needsKey: null,
   };
 }
