@@ -179,6 +179,10 @@ async function applyRotation(
   const { access } = project;
   const from = { projectId: access.project_id, epoch: journal.from_epoch };
   const to = { projectId: access.project_id, epoch: journal.epoch };
+  // Past the journal a failed write leaves the rotation half done, not "nothing was changed".
+  const finishLater = (error: unknown) => {
+    throw describeUnfinished(error, journal);
+  };
   const scopes = await listScopes(project);
   for (const scope of scopes) {
     const name = formatScope(scope);
@@ -192,11 +196,13 @@ async function applyRotation(
     });
     // Tags depend on the env key, so the order changes with the key.
     rotated.sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
-    await writeFileAtomic(storePath(project, scope), formatStore(name, rotated));
+    await writeFileAtomic(storePath(project, scope), formatStore(name, rotated)).catch(finishLater);
   }
   const next = await buildRotatedAccess(access, oldKeys, newKeys, root, journal);
-  await writeFileAtomic(path.join(project.kagiDir, 'access.json'), formatAccess(next.access));
-  await deleteJournal(project.repo.gitDir);
+  await writeFileAtomic(path.join(project.kagiDir, 'access.json'), formatAccess(next.access)).catch(
+    finishLater,
+  );
+  await deleteJournal(project.repo.gitDir).catch(finishLater);
   await rememberKey(rt, access.project_id, unlocked, journal.epoch, root);
   return {
     epoch: journal.epoch,
@@ -206,6 +212,18 @@ async function applyRotation(
     unsealed: next.unsealed,
     scopes: scopes.length,
   };
+}
+
+function describeUnfinished(error: unknown, journal: RotationJournal): unknown {
+  if (!(error instanceof KagiError) || error.code !== 'write-failed') return error;
+  return new KagiError(
+    'rotation-unfinished',
+    `the key rotation to epoch ${journal.epoch} is unfinished: ${error.message.replace(/; nothing was changed$/, '')}`,
+    {
+      hint: 'free space (or make the folder writable), then run any git kagi command: it finishes the rotation; commit .kagi/ only after that',
+      cause: error,
+    },
+  );
 }
 
 async function buildRotatedAccess(
