@@ -16,10 +16,13 @@ async function main(): Promise<number> {
     notice: (message) => process.stderr.write(message.endsWith('\n') ? message : `${message}\n`),
   };
   const argv = process.argv.slice(2);
-  // git's own entry points skip the CLI framework: they run on every commit, merge and diff.
+  // git's own entry points, and `run`, skip the CLI framework: they run on every commit, merge,
+  // diff and program start.
   const [first, ...rest] = argv;
   try {
     if (first === 'hook') return await (await import('./internal/hook.js')).runHook(rest, runtime);
+    if (first === 'run')
+      return await (await import('./internal/run.js')).runRunCommand(rest, runtime);
     if (first === 'merge-driver')
       return await (await import('./internal/merge-driver.js')).runMergeDriver(rest, runtime);
     if (first === 'textconv')

@@ -27,18 +27,8 @@ export class RunCommand extends KagiCommand {
   argv = Option.Proxy();
 
   async run(rt: Runtime) {
-    const first = this.argv[0];
-    if (first === '-h' || first === '--help') {
-      process.stdout.write(this.cli.usage(RunCommand, { detailed: true }));
-      return 0;
-    }
-    const { openRunTarget } = await import('../operations/target.js');
-    const target = await openRunTarget(rt, this.argv);
-    if (target.run.help) {
-      process.stdout.write(this.cli.usage(RunCommand, { detailed: true }));
-      return 0;
-    }
-    const { runWithSecrets } = await import('../operations/run-with-secrets.js');
-    return runWithSecrets(rt, target, target.run.command);
+    // main.ts sends `run` to internal/run.ts; this class gives it help text and a man page entry.
+    const { runRunCommand } = await import('../internal/run.js');
+    return runRunCommand(this.argv, rt);
   }
 }

@@ -2,13 +2,14 @@
 // folder. A crash leaves either the old file or the new one, never half of one; the temp file a
 // killed writer leaves behind is removed by the next write of the same file.
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { KagiError } from '../errors.js';
 
+/** Reads synchronously: small files, and promise-based reads cost milliseconds of start-up. */
 export async function readTextOrNull(file: string): Promise<string | null> {
   try {
-    return await fs.readFile(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;

@@ -1,6 +1,6 @@
 // Opening a project (repository, kagi.json, access.json) and unlocking its root key from the first
 // key source that applies (DESIGN §3), with the device's pin checked before any key is trusted.
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { type AccessFile, type Member, parseAccess } from '../core/access.js';
 import { formatKagiConfig, type KagiConfig, parseKagiConfig } from '../core/kagi-config.js';
@@ -57,8 +57,10 @@ export interface Unlocked {
  */
 export async function openProject(rt: Runtime): Promise<Project> {
   const project = await readProject(rt);
-  const { ensureGitSetup } = await import('./setup-git.js');
-  await ensureGitSetup(project.repo, rt.notice);
+  if (!(await fileExists(path.join(project.repo.commonDir, 'kagi', 'setup')))) {
+    const { ensureGitSetup } = await import('./setup-git.js');
+    await ensureGitSetup(project.repo, rt.notice);
+  }
   if (!(await fileExists(journalPath(project.repo.gitDir)))) return project;
   const { finishRotation } = await import('./rotate-key.js');
   await finishRotation(rt, project);
@@ -66,10 +68,7 @@ export async function openProject(rt: Runtime): Promise<Project> {
 }
 
 async function fileExists(file: string): Promise<boolean> {
-  return fs.access(file).then(
-    () => true,
-    () => false,
-  );
+  return existsSync(file);
 }
 
 /** Reads kagi.json and access.json as they are, without finishing anything. */
