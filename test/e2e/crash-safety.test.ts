@@ -2,7 +2,15 @@
 // every rename it makes; the next ordinary command must finish it, with nothing lost or left over.
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAccess } from '../../src/core/access.js';
@@ -348,5 +356,43 @@ describe('a rotation killed at any rename is finished by the next command', () =
     expect(again.signal).toBe('SIGKILL');
     ok(world.alice, world.repo, ['get', '--json']);
     expectRotated(world);
+  });
+});
+
+describe('other writers killed mid-write', () => {
+  it('`set` killed at its rename: the old value stays, the next write removes the temp file', () => {
+    const world = fork();
+    const killed = strace(
+      world,
+      ['-o', '/dev/null', '-e', `inject=${renameCall}:signal=SIGKILL:when=1`],
+      ['set', 'api', 'API_DEVELOPMENT_A', 'never-written'],
+    );
+    expect(killed.signal).toBe('SIGKILL');
+    const left = leftovers(world.root).map((f) => path.relative(world.repo, f));
+    expect(left).toEqual([expect.stringMatching(/^\.kagi\/secrets\/api\/\.development\.enc\./)]);
+    expect(
+      kagi(world.alice, world.repo, ['run', 'api', '--', 'printenv', 'API_DEVELOPMENT_A']).stdout,
+    ).toBe(`${VALUES.API_DEVELOPMENT_A}\n`);
+    ok(world.alice, world.repo, ['set', 'api', 'API_DEVELOPMENT_B', 'written']);
+    expectClean(world);
+  });
+
+  it('a writer killed between creating its lock and writing its pid does not block for good', () => {
+    const world = fork();
+    const lock = path.join(world.repo, '.git', 'kagi', 'lock');
+    const killed = strace(
+      world,
+      ['-o', '/dev/null', '-P', lock, '-e', 'trace=write', '-e', 'inject=write:signal=SIGKILL'],
+      ['set', 'api', 'API_DEVELOPMENT_A', 'never-written'],
+    );
+    expect(killed.signal).toBe('SIGKILL');
+    expect(readFileSync(lock, 'utf8')).toBe('');
+    // An empty lock is a live writer's for a moment only; one a minute old was abandoned.
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(lock, aMinuteAgo, aMinuteAgo);
+    const started = Date.now();
+    ok(world.alice, world.repo, ['set', 'api', 'API_DEVELOPMENT_A', 'written']);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(existsSync(lock)).toBe(false);
   });
 });
