@@ -24,9 +24,14 @@ export async function findMergeKeys(
   extra: readonly AccessFile[] = [],
 ): Promise<MergeKeys | null> {
   const candidates: AccessFile[] = [project.access, ...extra];
+  // `git merge` (and so `git pull`) runs the drivers before it writes MERGE_HEAD; the commits
+  // being merged are named by the GITHEAD_<sha> variables it sets for its children.
+  const heads = Object.keys(rt.env)
+    .filter((name) => /^GITHEAD_[0-9a-f]{40}([0-9a-f]{24})?$/.test(name))
+    .map((name) => name.slice('GITHEAD_'.length));
   const blobs = await readBlobs(
     project.repo.root,
-    MERGE_REFS.map((ref) => `${ref}:.kagi/access.json`),
+    [...MERGE_REFS, ...heads].map((ref) => `${ref}:.kagi/access.json`),
   );
   for (const text of blobs.values()) {
     if (text === null) continue;
