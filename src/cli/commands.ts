@@ -1,4 +1,6 @@
 // Every command of the CLI, in the order help lists them.
+import { DiffCommand } from './diff.js';
+import { DoctorCommand } from './doctor.js';
 import { EnvAddCommand } from './env/add.js';
 import { EnvDelCommand } from './env/del.js';
 import { EnvListCommand } from './env/list.js';
@@ -22,6 +24,7 @@ import { SetCommand } from './set.js';
 import { StatusCommand } from './status.js';
 import { SyncCommand } from './sync.js';
 import { UnsetCommand } from './unset.js';
+import { VerifyCommand } from './verify.js';
 
 export const commands = [
   InitCommand,
@@ -47,4 +50,7 @@ export const commands = [
   HooksUninstallCommand,
   HooksStatusCommand,
   ResolveCommand,
+  DoctorCommand,
+  VerifyCommand,
+  DiffCommand,
 ];
