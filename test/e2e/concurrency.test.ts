@@ -1,0 +1,153 @@
+// Concurrent writers in one clone (DESIGN §4 lock): eight `set` processes at once on one scope, and
+// `set` racing a `rotate`; nothing is lost, nothing is left behind, every line is at one epoch.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseAccess } from '../../src/core/access.js';
+import { parseStore } from '../../src/core/store.js';
+import {
+  BIN,
+  cleanup,
+  git,
+  kagi,
+  makePerson,
+  makeRepo,
+  type Person,
+  type Result,
+} from './harness.js';
+
+afterAll(cleanup);
+
+/** Runs the binary without waiting, so several run at once. */
+function start(person: Person, cwd: string, args: string[]): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: person.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) =>
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }),
+    );
+  });
+}
+
+/** Temp files, journals and locks left in .kagi/ or the git dir's kagi/ folder. */
+function leftovers(repo: string): string[] {
+  return ['.kagi', '.git/kagi']
+    .filter((dir) => existsSync(path.join(repo, dir)))
+    .flatMap((dir) =>
+      readdirSync(path.join(repo, dir), { recursive: true, withFileTypes: true })
+        .filter((e) => e.name.endsWith('.tmp') || e.name === 'lock' || e.name === 'rotation.json')
+        .map((e) => path.relative(repo, path.join(e.parentPath, e.name))),
+    );
+}
+
+/** NAME → value of every variable `run <words>` injects that starts with `prefix`. */
+function injected(person: Person, repo: string, words: string[], prefix: string) {
+  const r = kagi(person, repo, ['run', ...words, '--', 'printenv']);
+  expect(r.code, r.stderr).toBe(0);
+  return Object.fromEntries(
+    r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith(prefix))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+}
+
+/** The epochs of access.json and of every line of every store. */
+function epochs(person: Person, repo: string): Set<number> {
+  const found = new Set<number>();
+  found.add(parseAccess(readFileSync(path.join(repo, '.kagi/access.json'), 'utf8')).epoch);
+  const files = git(person, repo, ['ls-files', '-co', '--exclude-standard', '.kagi'])
+    .stdout.split('\n')
+    .filter((f) => f.endsWith('.enc'));
+  for (const file of files) {
+    const scope = file.replace(/^\.kagi\/secrets\//, '').replace(/\.enc$/, '');
+    for (const line of parseStore(readFileSync(path.join(repo, file), 'utf8'), scope, file))
+      found.add(line.epoch);
+  }
+  return found;
+}
+
+describe('concurrent writers', () => {
+  it('eight `set` at once on one scope: all succeed, all eight keys are there', async () => {
+    const alice = makePerson('alice');
+    const repo = makeRepo(alice);
+    expect(kagi(alice, repo, ['init', '--name', 'alice']).code).toBe(0);
+    expect(kagi(alice, repo, ['set', 'api', 'EXISTING', 'existing-value']).code).toBe(0);
+    const expected: Record<string, string> = { EXISTING: 'existing-value' };
+    const runs = Array.from({ length: 8 }, (_, i) => {
+      expected[`KEY_${i}`] = `value-${i}-${'x'.repeat(i)}`;
+      return start(alice, repo, ['set', 'api', `KEY_${i}`, `value-${i}-${'x'.repeat(i)}`]);
+    });
+    const results = await Promise.all(runs);
+    for (const r of results) {
+      expect(r.stderr).not.toMatch(/^error:/m);
+      expect(r.code).toBe(0);
+    }
+    const seen = injected(alice, repo, ['api'], '');
+    for (const [name, value] of Object.entries(expected)) expect(seen[name]).toBe(value);
+    expect(leftovers(repo)).toEqual([]);
+    const store = readFileSync(path.join(repo, '.kagi/secrets/api/development.enc'), 'utf8');
+    expect(store.trimEnd().split('\n')).toHaveLength(1 + 9);
+  });
+
+  it('`set` racing `rotate`: every value readable afterwards, every line at the new epoch', async () => {
+    const alice = makePerson('alice');
+    const repo = makeRepo(alice);
+    expect(kagi(alice, repo, ['init', '--name', 'alice', '--envs']).code).toBe(0);
+    const expected: Record<string, string> = {};
+    for (const scope of [['api'], ['api', 'production'], ['web'], ['production']]) {
+      for (const i of [1, 2, 3]) {
+        const name = `OLD_${scope.join('_').toUpperCase()}_${i}`;
+        expected[name] = `old-${name.toLowerCase()}`;
+        expect(kagi(alice, repo, ['set', ...scope, name, expected[name] as string]).code).toBe(0);
+      }
+    }
+    const rotation = start(alice, repo, ['rotate']);
+    // Sets that start before, during and after the rotation takes the lock.
+    const sets: Array<{ name: string; value: string; result: Promise<Result> }> = [];
+    for (let i = 0; i < 6; i++) {
+      const name = `NEW_${i}`;
+      const value = `new-value-${i}`;
+      sets.push({ name, value, result: start(alice, repo, ['set', 'api', name, value]) });
+      await sleep(40);
+    }
+    const rotated = await rotation;
+    expect(rotated.stderr).not.toMatch(/^error:/m);
+    expect(rotated.code).toBe(0);
+
+    for (const { name, value, result } of sets) {
+      const r = await result;
+      if (r.code !== 0) {
+        // A writer that waited while the key changed refuses, says why, and shows no value…
+        expect(r.stderr).toMatch(/^error: the project key changed while this command was waiting/m);
+        expect(r.stderr).not.toContain(value);
+        // …and succeeds when run again.
+        expect(kagi(alice, repo, ['set', 'api', name, value]).code).toBe(0);
+      }
+      expected[name] = value;
+    }
+
+    expect(epochs(alice, repo)).toEqual(new Set([2]));
+    expect(leftovers(repo)).toEqual([]);
+    const seen = {
+      ...injected(alice, repo, ['api', 'production'], ''),
+      ...injected(alice, repo, ['web'], ''),
+      ...injected(alice, repo, ['api'], ''),
+    };
+    for (const [name, value] of Object.entries(expected)) expect(seen[name], name).toBe(value);
+  });
+});
