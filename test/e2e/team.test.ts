@@ -140,7 +140,7 @@ describe('the team flow (issue 3, End-to-end)', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^error: /m);
     expect(readFileSync(path.join(bob.dir, '.kagi', 'access.json'), 'utf8')).toBe(before);
-    expect(git(bob.person, bob.dir, ['status', '--porcelain']).stdout).toBe('');
+    expect(git(bob.person, bob.dir, ['status', '--porcelain', '--', '.kagi']).stdout).toBe('');
   });
 
   it('alice pulls, sees bob pending with his fingerprint, approves and pushes; bob reads', () => {
@@ -347,7 +347,7 @@ describe('member remove refuses to leave a project without an active member', ()
     const r = kagi(solo, dir, ['member', 'remove', id, '--yes']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/^error: .*last active member/m);
-    expect(git(solo, dir, ['status', '--porcelain']).stdout).toBe('');
+    expect(git(solo, dir, ['status', '--porcelain', '--', '.kagi']).stdout).toBe('');
     expect(existsSync(path.join(dir, '.git', 'kagi', 'rotation.json'))).toBe(false);
     expect(kagi(solo, dir, ['run', '--', 'printenv', 'KEY']).stdout).toBe('solo-value-Rt5\n');
   });

@@ -1,0 +1,685 @@
+// Every attack of issue 3 made as an attacker would (mallory edits .kagi/, commits and pushes):
+// forged entries, swapped recipients, a substituted key, a broken history. No honest command may help.
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AccessFile, formatAccess, type Member, parseAccess } from '../../src/core/access.js';
+import { formatScope, parseScopePath } from '../../src/core/scope.js';
+import { formatStore, parseStore, type StoreLine } from '../../src/core/store.js';
+import {
+  identityToRecipient,
+  parseIdentityFile,
+  unwrapKey,
+  wrapKey,
+} from '../../src/crypto/age.js';
+import { computeProof, sealHistoryKey } from '../../src/crypto/history.js';
+import {
+  deriveProjectKeys,
+  formatRootKey,
+  generateRootKey,
+  type ProjectKeys,
+  parseRootKeyHex,
+} from '../../src/crypto/keys.js';
+import { computeSeal } from '../../src/crypto/seal.js';
+import { decryptSecret, encryptSecret } from '../../src/crypto/secret-line.js';
+import {
+  cleanup,
+  git,
+  kagi,
+  makePerson,
+  makeRepo,
+  makeTempDir,
+  type Person,
+  type Result,
+} from './harness.js';
+
+const VALUES = {
+  KEY: 'honest-api-key-Pq8vR3nW',
+  DB_URL: 'postgres://honest-prod-Zt5kM1',
+};
+const PLANTED = 'mallory-planted-Xc2bN7'; // what mallory wants alice's apps to run with
+
+type Name = 'alice' | 'bob' | 'carol' | 'mallory';
+interface Actor {
+  person: Person;
+  dir: string;
+}
+type World = Record<Name, Actor> & { root: string; projectId: string };
+
+const NAMES: Name[] = ['alice', 'bob', 'carol', 'mallory'];
+let base: World;
+let ids: { alice: string; bob: string; carol: string };
+let mallory: { identity: string; recipient: string };
+
+function actorAt(root: string, name: Name, env: NodeJS.ProcessEnv = makePerson(name).env): Actor {
+  const home = path.join(root, name, 'home');
+  return {
+    person: { name, home, env: { ...env, KAGI_HOME: home, HOME: path.join(root, name) } },
+    dir: path.join(root, name, 'repo'),
+  };
+}
+
+function run(who: Actor, args: string[], input = '', env: NodeJS.ProcessEnv = {}): Result {
+  return kagi(who.person, who.dir, args, input, env);
+}
+
+function ok(who: Actor, args: string[], input = ''): Result {
+  const r = run(who, args, input);
+  expect(r.stderr, `${who.person.name}: git kagi ${args.join(' ')}`).not.toMatch(/^error:/m);
+  expect(r.code, `${who.person.name}: git kagi ${args.join(' ')}: ${r.stderr}`).toBe(0);
+  return r;
+}
+
+/** Commits .kagi/ and pushes; mallory skips the hooks, as an attacker would. */
+function pushAll(who: Actor, message: string): void {
+  git(who.person, who.dir, ['add', '--', '.kagi']);
+  const skipHooks = who.person.name === 'mallory' ? ['--no-verify'] : [];
+  git(who.person, who.dir, ['commit', '-q', ...skipHooks, '-m', message]);
+  git(who.person, who.dir, ['push', '-q', 'origin', 'HEAD:main']);
+}
+
+function pull(who: Actor): void {
+  git(who.person, who.dir, ['pull', '-q', '--ff-only', 'origin', 'main']);
+}
+
+function accessPath(who: Actor): string {
+  return path.join(who.dir, '.kagi', 'access.json');
+}
+
+function readAccess(who: Actor): AccessFile {
+  return parseAccess(readFileSync(accessPath(who), 'utf8'));
+}
+
+function writeAccess(who: Actor, access: AccessFile): void {
+  writeFileSync(accessPath(who), formatAccess(access));
+}
+
+function member(access: AccessFile, id: string): Member {
+  const found = access.members.find((m) => m.id === id);
+  if (!found) throw new Error(`no member ${id}`);
+  return found;
+}
+
+/** The root key a device trusts (its key cache), as bytes. */
+function cachedRoot(who: Actor, projectId: string): Uint8Array {
+  const hex = readFileSync(path.join(who.person.home, 'projects', `${projectId}.key`), 'utf8');
+  return parseRootKeyHex(hex) as Uint8Array;
+}
+
+function readPin(who: Actor, projectId: string): { epoch: number; key_id: string } {
+  return JSON.parse(
+    readFileSync(path.join(who.person.home, 'projects', `${projectId}.pin`), 'utf8'),
+  );
+}
+
+/** Every root key mallory can unwrap from any wrapped_key of access.json. */
+async function keysMalloryUnwraps(access: AccessFile): Promise<string[]> {
+  const out: string[] = [];
+  for (const m of access.members) {
+    if (!m.wrapped_key) continue;
+    try {
+      out.push(new TextDecoder().decode(await unwrapKey(m.wrapped_key, mallory.identity, m.id)));
+    } catch {}
+  }
+  return out;
+}
+
+async function expectNoRealKeyForMallory(access: AccessFile, real: Uint8Array[]): Promise<void> {
+  const loot = await keysMalloryUnwraps(access);
+  for (const key of real) expect(loot).not.toContain(formatRootKey(key));
+}
+
+/** A copy of the base world (bare repository, clones, homes), remotes pointing at the copy. */
+function copyWorld(): World {
+  const root = makeTempDir('kagi-attack-');
+  cpSync(base.root, root, { recursive: true });
+  const world = { root, projectId: base.projectId } as World;
+  for (const name of NAMES) {
+    world[name] = actorAt(root, name, base[name].person.env);
+    git(world[name].person, world[name].dir, [
+      'remote',
+      'set-url',
+      'origin',
+      path.join(root, 'shared.git'),
+    ]);
+  }
+  return world;
+}
+
+/** Store files of a checkout with their scope. */
+function listStores(who: Actor): Array<{ file: string; scope: string; env: string }> {
+  const out = git(who.person, who.dir, ['ls-files', '-z', '--', '.kagi/secrets']).stdout;
+  return out
+    .split('\0')
+    .filter(Boolean)
+    .map((file) => {
+      const scope = parseScopePath(file.slice('.kagi/secrets/'.length));
+      if (!scope) throw new Error(`not a store: ${file}`);
+      return { file, scope: formatScope(scope), env: scope.env };
+    });
+}
+
+function readLines(who: Actor, file: string, scope: string): StoreLine[] {
+  return parseStore(readFileSync(path.join(who.dir, file), 'utf8'), scope, file);
+}
+
+/** A line of the checkout that decrypts under `keys` (at the line's own epoch), if any. */
+function linesDecryptingUnder(who: Actor, projectId: string, keys: ProjectKeys): string[] {
+  const found: string[] = [];
+  for (const { file, scope, env } of listStores(who)) {
+    for (const line of readLines(who, file, scope)) {
+      try {
+        const ctx = { projectId, scope, epoch: line.epoch };
+        found.push(`${scope}: ${decryptSecret(keys.env(env), ctx, line, file).name}`);
+      } catch {}
+    }
+  }
+  return found;
+}
+
+/** A command that must stop with exit 4 and change nothing in the checkout. */
+function expectRefused(who: Actor, args: string[], message: RegExp): Result {
+  const r = run(who, args);
+  expect(r.code, `${who.person.name}: git kagi ${args.join(' ')}: ${r.stderr}`).toBe(4);
+  expect(r.stderr).toMatch(/^error: /m);
+  expect(r.stderr).toMatch(message);
+  for (const value of [...Object.values(VALUES), PLANTED])
+    expect(r.stdout + r.stderr).not.toContain(value);
+  expect(git(who.person, who.dir, ['status', '--porcelain', '--', '.kagi']).stdout).toBe('');
+  expect(existsSync(path.join(who.dir, '.git', 'kagi', 'rotation.json'))).toBe(false);
+  return r;
+}
+
+/** Mallory's device cannot read anything in `dir` (her clone unless named): exit 3 or 4. */
+function expectMalloryLockedOut(world: World, dir = world.mallory.dir): void {
+  for (const args of [['get'], ['run', 'api', '--', 'env']]) {
+    const r = kagi(world.mallory.person, dir, args);
+    expect([3, 4], `${args.join(' ')}: ${r.stderr}`).toContain(r.code);
+    expect(r.stderr).toMatch(/^error: /m);
+    for (const value of Object.values(VALUES)) expect(r.stdout + r.stderr).not.toContain(value);
+  }
+}
+
+beforeAll(() => {
+  const root = makeTempDir('kagi-attacks-base-');
+  const bare = path.join(root, 'shared.git');
+  const alice = actorAt(root, 'alice');
+  git(alice.person, root, ['init', '-q', '--bare', '-b', 'main', bare]);
+  const seed = makeRepo(alice.person);
+  git(alice.person, seed, ['push', '-q', bare, 'main']);
+  const world = { root, projectId: '' } as World;
+  for (const name of NAMES) {
+    world[name] = name === 'alice' ? alice : actorAt(root, name);
+    git(world[name].person, root, ['clone', '-q', bare, world[name].dir]);
+  }
+  world.projectId = ok(alice, ['init', '--name', 'alice', '--envs']).stdout.trim();
+  ok(alice, ['set', 'api', 'KEY', VALUES.KEY]);
+  ok(alice, ['set', 'production', 'DB_URL', VALUES.DB_URL]);
+  git(alice.person, alice.dir, ['add', '.']);
+  git(alice.person, alice.dir, ['commit', '-q', '-m', 'kagi: init']);
+  git(alice.person, alice.dir, ['push', '-q', 'origin', 'HEAD:main']);
+
+  pull(world.bob);
+  const bobId = ok(world.bob, ['join', '--name', 'bob']).stdout.trim();
+  pushAll(world.bob, 'kagi: bob joins');
+  pull(alice);
+  ok(alice, ['member', 'approve', bobId, '--yes']);
+  pushAll(alice, 'kagi: approve bob');
+  pull(world.bob);
+  expect(run(world.bob, ['run', 'api', '--', 'printenv', 'KEY']).stdout).toBe(`${VALUES.KEY}\n`);
+
+  pull(world.carol);
+  const carolId = ok(world.carol, ['join', '--name', 'carol']).stdout.trim();
+  pushAll(world.carol, 'kagi: carol joins');
+  pull(alice);
+
+  // Mallory clones and gets an age identity the ordinary way, then drops her join request.
+  pull(world.mallory);
+  ok(world.mallory, ['join', '--name', 'mallory']);
+  git(world.mallory.person, world.mallory.dir, ['checkout', '--', '.kagi/access.json']);
+  pull(world.mallory);
+
+  const aliceId = readAccess(alice).members.find((m) => m.name === 'alice')?.id as string;
+  ids = { alice: aliceId, bob: bobId, carol: carolId };
+  base = world;
+});
+
+beforeAll(async () => {
+  const text = readFileSync(path.join(base.mallory.person.home, 'identity.txt'), 'utf8');
+  const identity = parseIdentityFile(text) as string;
+  const recipient = /^# public key: (age1\S+)$/m.exec(text)?.[1] as string;
+  expect(await identityToRecipient(identity)).toBe(recipient);
+  mallory = { identity, recipient };
+});
+
+afterAll(() => cleanup());
+
+describe('a. a forged "active" entry for mallory', () => {
+  const forgeries: Array<[string, (entry: Member, world: World) => Promise<void>]> = [
+    [
+      'no seal, no wrapped key',
+      async (entry) => {
+        entry.seal = undefined;
+        entry.wrapped_key = undefined;
+      },
+    ],
+    [
+      'a garbage seal and a garbage wrapped key',
+      async (entry) => {
+        entry.seal = Buffer.alloc(32, 7).toString('base64url');
+        entry.wrapped_key =
+          '-----BEGIN AGE ENCRYPTED FILE-----\nbm90IGFuIGFnZSBmaWxl\n-----END AGE ENCRYPTED FILE-----\n';
+      },
+    ],
+    [
+      'a seal and a wrapped key made with a key mallory made up',
+      async (entry, world) => {
+        const fake = generateRootKey();
+        const epoch = readAccess(world.mallory).epoch;
+        entry.wrapped_key = await wrapKey(
+          new TextEncoder().encode(formatRootKey(fake)),
+          mallory.recipient,
+        );
+        entry.seal = computeSeal(deriveProjectKeys(fake).seal, world.projectId, epoch, entry);
+      },
+    ],
+  ];
+
+  for (const [what, forge] of forgeries) {
+    it(`${what}: flagged by member list; approve and rotate never wrap to mallory`, async () => {
+      const w = copyWorld();
+      const realKey = cachedRoot(w.alice, w.projectId);
+
+      // Mallory requests access the ordinary way, then makes herself "active" by hand.
+      const mid = ok(w.mallory, ['join', '--name', 'mallory']).stdout.trim();
+      const forged = readAccess(w.mallory);
+      const entry = member(forged, mid);
+      Object.assign(entry, {
+        status: 'active',
+        approved_by: ids.alice,
+        approved_at: new Date().toISOString(),
+      });
+      await forge(entry, w);
+      writeAccess(w.mallory, forged);
+      pushAll(w.mallory, 'kagi: add mallory');
+      const forgedEntry = member(readAccess(w.mallory), mid);
+      expectMalloryLockedOut(w);
+
+      pull(w.alice);
+      const list = run(w.alice, ['member', 'list']);
+      expect(list.code).toBe(4);
+      expect(list.stdout).toMatch(new RegExp(`${mid} .*SEAL DOES NOT VERIFY`));
+      expect(list.stderr).toMatch(/^error: some member entries carry a seal that does not verify/m);
+      const json = run(w.alice, ['member', 'list', '--json']);
+      expect(json.code).toBe(4);
+      const seals = Object.fromEntries(
+        JSON.parse(json.stdout).members.map((m: { id: string; seal_ok: unknown }) => [
+          m.id,
+          m.seal_ok,
+        ]),
+      );
+      expect(seals).toEqual({
+        [ids.alice]: true,
+        [ids.bob]: true,
+        [ids.carol]: null,
+        [mid]: false,
+      });
+
+      // Approving someone else touches carol's entry alone.
+      ok(w.alice, ['member', 'approve', ids.carol, '--yes']);
+      expect(member(readAccess(w.alice), mid)).toEqual(forgedEntry);
+      await expectNoRealKeyForMallory(readAccess(w.alice), [realKey]);
+
+      const rotated = ok(w.alice, ['rotate']);
+      expect(rotated.stderr).toContain(
+        `warning: not re-wrapped to ${mid}: its seal does not verify`,
+      );
+      const after = readAccess(w.alice);
+      expect(after.epoch).toBe(2);
+      expect(member(after, mid).wrapped_key).toBeUndefined();
+      for (const id of [ids.alice, ids.bob, ids.carol])
+        expect(member(after, id).wrapped_key).toBeTruthy();
+      const newKey = cachedRoot(w.alice, w.projectId);
+      await expectNoRealKeyForMallory(after, [realKey, newKey]);
+      expectMalloryLockedOut(w, w.alice.dir);
+
+      // Alice drops the forged entry (another rotation); what she pushes gives mallory nothing.
+      ok(w.alice, ['member', 'remove', mid, '--yes']);
+      const cleaned = readAccess(w.alice);
+      expect(member(cleaned, mid).status).toBe('removed');
+      expect(member(cleaned, mid).wrapped_key).toBeUndefined();
+      await expectNoRealKeyForMallory(cleaned, [realKey, newKey, cachedRoot(w.alice, w.projectId)]);
+      pushAll(w.alice, 'kagi: approve carol, drop a forged entry');
+      pull(w.mallory);
+      expectMalloryLockedOut(w);
+      for (const who of [w.bob, w.carol]) {
+        pull(who);
+        expect(run(who, ['run', 'api', '--', 'printenv', 'KEY']).stdout).toBe(`${VALUES.KEY}\n`);
+      }
+    });
+  }
+});
+
+describe("b. a member's recipient swapped for mallory's, the seal kept", () => {
+  async function swap(w: World, victim: 'alice' | 'bob'): Promise<void> {
+    const access = readAccess(w.mallory);
+    const entry = member(access, ids[victim]);
+    expect(entry.recipient).not.toBe(mallory.recipient);
+    entry.recipient = mallory.recipient;
+    writeAccess(w.mallory, access);
+    pushAll(w.mallory, `kagi: update ${victim}`);
+    // The entry still holds the key wrapped to the victim's own recipient.
+    expectMalloryLockedOut(w);
+    pull(w.alice);
+    const list = run(w.alice, ['member', 'list', '--json']);
+    expect(list.code).toBe(4);
+    const seals = JSON.parse(list.stdout).members.map((m: { id: string; seal_ok: unknown }) => [
+      m.id,
+      m.seal_ok,
+    ]);
+    expect(seals).toContainEqual([ids[victim], false]);
+    expect(seals.filter(([, ok]: [string, unknown]) => ok === false)).toHaveLength(1);
+  }
+
+  it("bob's entry: flagged; rotation does not wrap to it; mallory cannot read; bob rejoins", async () => {
+    const w = copyWorld();
+    const realKey = cachedRoot(w.alice, w.projectId);
+    await swap(w, 'bob');
+
+    const rotated = ok(w.alice, ['rotate']);
+    expect(rotated.stderr).toContain(
+      `warning: not re-wrapped to ${ids.bob}: its seal does not verify`,
+    );
+    const after = readAccess(w.alice);
+    expect(after.epoch).toBe(2);
+    expect(member(after, ids.bob).wrapped_key).toBeUndefined();
+    const newKey = cachedRoot(w.alice, w.projectId);
+    await expectNoRealKeyForMallory(after, [realKey, newKey]);
+    expectMalloryLockedOut(w, w.alice.dir);
+
+    // Recovery: alice removes the tampered entry, bob asks again from his device.
+    ok(w.alice, ['member', 'remove', ids.bob, '--yes']);
+    await expectNoRealKeyForMallory(readAccess(w.alice), [realKey, newKey]);
+    pushAll(w.alice, 'kagi: drop a tampered entry');
+    pull(w.mallory);
+    expectMalloryLockedOut(w);
+    pull(w.bob);
+    expect(run(w.bob, ['get']).code).toBe(3);
+    const again = ok(w.bob, ['join', '--name', 'bob']).stdout.trim();
+    expect(again).not.toBe(ids.bob);
+    pushAll(w.bob, 'kagi: bob joins again');
+    pull(w.alice);
+    ok(w.alice, ['member', 'approve', again, '--yes']);
+    pushAll(w.alice, 'kagi: approve bob');
+    pull(w.bob);
+    expect(run(w.bob, ['run', 'api', '--', 'printenv', 'KEY']).stdout).toBe(`${VALUES.KEY}\n`);
+  });
+
+  it("alice's own entry: flagged; her rotation does not wrap to it; mallory cannot read", async () => {
+    const w = copyWorld();
+    const realKey = cachedRoot(w.alice, w.projectId);
+    await swap(w, 'alice');
+    const rotated = ok(w.alice, ['rotate']);
+    expect(rotated.stderr).toContain(
+      `warning: not re-wrapped to ${ids.alice}: its seal does not verify`,
+    );
+    const after = readAccess(w.alice);
+    expect(member(after, ids.alice).wrapped_key).toBeUndefined();
+    expect(member(after, ids.bob).wrapped_key).toBeTruthy();
+    await expectNoRealKeyForMallory(after, [realKey, cachedRoot(w.alice, w.projectId)]);
+    expectMalloryLockedOut(w, w.alice.dir);
+    // Approving and adding members need a verified entry of one's own.
+    const approve = run(w.alice, ['member', 'approve', ids.carol, '--yes']);
+    expect(approve.code).toBe(3);
+    expect(member(readAccess(w.alice), ids.carol).wrapped_key).toBeUndefined();
+  });
+});
+
+interface Substitution {
+  /** Mallory's root key. */
+  keys: ProjectKeys;
+  epoch: number;
+}
+
+/**
+ * Mallory replaces the whole key: her own root key at `epoch`, every store re-encrypted with her
+ * values, and access.json rewritten to match: every active member (and she) wrapped and sealed
+ * under her key, with the best history she can make: a chain to a key she invented.
+ */
+async function substituteKey(w: World, epoch: number): Promise<Substitution> {
+  const m = w.mallory;
+  const real = readAccess(m);
+  const root = generateRootKey();
+  const keys = deriveProjectKeys(root);
+  const now = new Date().toISOString();
+  for (const { file, scope, env } of listStores(m)) {
+    const ctx = { projectId: w.projectId, scope, epoch };
+    const names = scope === 'api/development' ? ['KEY', 'PLANTED'] : ['PLANTED'];
+    const lines = names
+      .map((name) =>
+        encryptSecret(keys.env(env), ctx, {
+          name,
+          value: PLANTED,
+          updated_at: now,
+          updated_by: ids.alice,
+        }),
+      )
+      .sort((a, b) => (a.tag < b.tag ? -1 : 1));
+    writeFileSync(path.join(m.dir, file), formatStore(scope, lines));
+  }
+  const hex = new TextEncoder().encode(formatRootKey(root));
+  const self = ok(m, ['join', '--name', 'mallory']).stdout.trim();
+  const members: Member[] = [];
+  for (const entry of readAccess(m).members) {
+    const next: Member = { ...entry };
+    if (entry.status === 'active' || entry.id === self) {
+      next.status = 'active';
+      next.approved_by ??= ids.alice;
+      next.approved_at ??= now;
+      next.wrapped_key = await wrapKey(hex, entry.recipient);
+      next.seal = computeSeal(keys.seal, w.projectId, epoch, next);
+    }
+    members.push(next);
+  }
+  const history = real.history.filter((h) => h.epoch < epoch - 1);
+  if (epoch > 1) {
+    const invented = deriveProjectKeys(generateRootKey());
+    history.push({
+      epoch: epoch - 1,
+      key_id: invented.keyId,
+      sealed_key: sealHistoryKey(keys, w.projectId, epoch - 1, invented.root),
+      proof: computeProof(invented, epoch, keys.keyId),
+    });
+  }
+  writeAccess(m, {
+    format: 'git-kagi/1',
+    project_id: w.projectId,
+    epoch,
+    key_id: keys.keyId,
+    history,
+    members,
+  });
+  pushAll(m, 'kagi: rotate');
+  return { keys, epoch };
+}
+
+/** After any attempt: the checkout is mallory's commit, byte for byte, and nothing new is hers. */
+async function expectNothingForMallory(w: World, sub: Substitution, real: Uint8Array[]) {
+  expect(git(w.alice.person, w.alice.dir, ['status', '--porcelain', '--', '.kagi']).stdout).toBe(
+    '',
+  );
+  expect(git(w.alice.person, w.alice.dir, ['log', '-1', '--format=%an']).stdout.trim()).toBe(
+    'mallory',
+  );
+  await expectNoRealKeyForMallory(readAccess(w.alice), real);
+  // Mallory's key decrypts her own lines and nothing else.
+  const hers = linesDecryptingUnder(w.alice, w.projectId, sub.keys);
+  expect(hers.every((l) => l.endsWith(': KEY') || l.endsWith(': PLANTED'))).toBe(true);
+  expect(hers).toHaveLength(listStores(w.alice).length + 1);
+}
+
+describe('c. a whole substituted key (stores re-encrypted, access.json rewritten to match)', () => {
+  const SUBSTITUTED = /may have been substituted/;
+  const reads = [['get'], ['run', 'api', '--', 'env'], ['member', 'list']];
+  const writes = () => [
+    ['set', 'api', 'NEW_SECRET', 'alice-new-value-Qw3'],
+    ['unset', 'api', 'KEY'],
+    ['member', 'approve', ids.carol, '--yes'],
+    ['rotate'],
+    ['member', 'add-machine', 'ci', '--out', path.join(makeTempDir('kagi-ci-'), 'ci.txt')],
+    ['member', 'remove', ids.bob, '--yes'],
+    ['env', 'rename', 'test', 'qa'],
+  ];
+
+  /** A world at epoch 2 that alice and bob both trust (pinned), mallory up to date. */
+  function rotatedWorld(): { w: World; real: Uint8Array[] } {
+    const w = copyWorld();
+    const first = cachedRoot(w.alice, w.projectId);
+    ok(w.alice, ['rotate']);
+    pushAll(w.alice, 'kagi: rotate');
+    for (const who of [w.bob, w.mallory]) pull(who);
+    expect(run(w.bob, ['run', 'api', '--', 'printenv', 'KEY']).stdout).toBe(`${VALUES.KEY}\n`);
+    expect(readPin(w.alice, w.projectId).epoch).toBe(2);
+    expect(readPin(w.bob, w.projectId).epoch).toBe(2);
+    return { w, real: [first, cachedRoot(w.alice, w.projectId)] };
+  }
+
+  for (const [what, epochOf] of [
+    ['epoch N+1', (n: number) => n + 1],
+    ['epoch N with another key_id', (n: number) => n],
+  ] as const) {
+    it(`${what}: every command of alice exits 4 saying the key may have been substituted`, async () => {
+      const { w, real } = rotatedWorld();
+      const pin = readPin(w.alice, w.projectId);
+      const sub = await substituteKey(w, epochOf(2));
+      pull(w.alice);
+      await expectNothingForMallory(w, sub, real);
+      // Control: mallory's state is consistent (her key opens her stores): only the pin stops alice.
+      expect(linesDecryptingUnder(w.alice, w.projectId, sub.keys).length).toBeGreaterThan(0);
+
+      for (const args of [...reads, ...writes()]) {
+        expectRefused(w.alice, args, SUBSTITUTED);
+        await expectNothingForMallory(w, sub, real);
+      }
+      expect(readPin(w.alice, w.projectId)).toEqual(pin);
+      const status = run(w.alice, ['status']);
+      expect(status.stdout + status.stderr).toMatch(SUBSTITUTED);
+
+      pull(w.bob);
+      expectRefused(w.bob, ['run', 'api', '--', 'printenv', 'KEY'], SUBSTITUTED);
+    });
+  }
+
+  it('epoch N-1: reads may work, but every write exits 4 and says why', async () => {
+    const { w, real } = rotatedWorld();
+    const pin = readPin(w.alice, w.projectId);
+    const sub = await substituteKey(w, 1);
+    pull(w.alice);
+    await expectNothingForMallory(w, sub, real);
+
+    // Reading an older state is allowed (an old checkout); it shows mallory's names, masked.
+    const get = run(w.alice, ['get', 'api']);
+    expect(get.code, get.stderr).toBe(0);
+    expect(get.stdout).toContain('PLANTED');
+    expect(get.stdout).not.toContain(PLANTED);
+    for (const args of writes()) {
+      expectRefused(w.alice, args, /at key epoch 1, but this device has already seen epoch 2/);
+      await expectNothingForMallory(w, sub, real);
+    }
+    const r = run(w.alice, ['set', 'api', 'NEW_SECRET', 'alice-new-value-Qw3']);
+    expect(r.stderr).toMatch(/^hint: pull or check out the latest/m);
+    expect(readPin(w.alice, w.projectId)).toEqual(pin);
+  });
+});
+
+describe('d. key history entries removed or altered', () => {
+  /** Bob's device stays pinned at epoch 1 while alice rotates twice; then `tamper` is pushed. */
+  function twiceRotated(tamper: ((access: AccessFile) => void) | null): World {
+    const w = copyWorld();
+    expect(readPin(w.bob, w.projectId).epoch).toBe(1);
+    ok(w.alice, ['rotate']);
+    ok(w.alice, ['rotate']);
+    pushAll(w.alice, 'kagi: rotate twice');
+    if (tamper) {
+      pull(w.mallory);
+      const access = readAccess(w.mallory);
+      expect(access.history.map((h) => h.epoch)).toEqual([1, 2]);
+      tamper(access);
+      writeAccess(w.mallory, access);
+      pushAll(w.mallory, 'kagi: tidy history');
+    }
+    pull(w.bob);
+    return w;
+  }
+
+  const entry = (access: AccessFile, epoch: number) => {
+    const found = access.history.find((h) => h.epoch === epoch);
+    if (!found) throw new Error(`no history entry ${epoch}`);
+    return found;
+  };
+  const flip = (field: string) => {
+    const bytes = Buffer.from(field, 'base64url');
+    bytes[3] = (bytes[3] as number) ^ 0x01;
+    return bytes.toString('base64url');
+  };
+
+  it('control: with the history intact the device follows the chain from epoch 1 to 3', () => {
+    const w = twiceRotated(null);
+    const r = run(w.bob, ['run', 'api', '--', 'printenv', 'KEY']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`${VALUES.KEY}\n`);
+    expect(readPin(w.bob, w.projectId).epoch).toBe(3);
+  });
+
+  const tampers: Array<[string, (access: AccessFile) => void]> = [
+    [
+      'the entry for epoch 1 deleted',
+      (a) => {
+        a.history = a.history.filter((h) => h.epoch !== 1);
+      },
+    ],
+    [
+      'the entry for epoch 2 (a middle link) deleted',
+      (a) => {
+        a.history = a.history.filter((h) => h.epoch !== 2);
+      },
+    ],
+    [
+      "epoch 1's proof changed",
+      (a) => {
+        entry(a, 1).proof = flip(entry(a, 1).proof);
+      },
+    ],
+    [
+      "epoch 1's proof replaced by epoch 2's",
+      (a) => {
+        entry(a, 1).proof = entry(a, 2).proof;
+      },
+    ],
+    [
+      "epoch 1's sealed_key replaced by epoch 2's",
+      (a) => {
+        entry(a, 1).sealed_key = entry(a, 2).sealed_key;
+      },
+    ],
+    [
+      "epoch 1's sealed_key changed",
+      (a) => {
+        entry(a, 1).sealed_key = flip(entry(a, 1).sealed_key);
+      },
+    ],
+  ];
+
+  for (const [what, tamper] of tampers) {
+    it(`${what}: the device pinned at epoch 1 stops with exit 4`, () => {
+      const w = twiceRotated(tamper);
+      const pin = readPin(w.bob, w.projectId);
+      for (const args of [['get'], ['run', 'api', '--', 'printenv', 'KEY'], ['set', 'X', 'y']])
+        expectRefused(w.bob, args, /may have been substituted/);
+      expect(readPin(w.bob, w.projectId)).toEqual(pin);
+      // The device that made the rotations is not fooled either way: it trusts epoch 3.
+      pull(w.alice);
+      expect(run(w.alice, ['run', 'api', '--', 'printenv', 'KEY']).stdout).toBe(`${VALUES.KEY}\n`);
+    });
+  }
+});
