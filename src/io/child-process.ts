@@ -6,6 +6,15 @@ import { KagiError } from '../errors.js';
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
+/**
+ * Ctrl-C and a terminal hang-up reach the whole foreground process group, the child included:
+ * forwarding them too would deliver them twice (docker compose, for one, force-quits on a second
+ * Ctrl-C). On a terminal those two are only caught, so that we wait for the child's exit code.
+ */
+function reachesChildDirectly(signal: NodeJS.Signals): boolean {
+  return signal !== 'SIGTERM' && process.stdin.isTTY === true;
+}
+
 export function runChild(
   command: string,
   args: readonly string[],
@@ -14,6 +23,7 @@ export function runChild(
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: 'inherit', env });
     const forward = (signal: NodeJS.Signals) => () => {
+      if (reachesChildDirectly(signal)) return;
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     };
     const handlers = FORWARDED.map((signal) => [signal, forward(signal)] as const);
