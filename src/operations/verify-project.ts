@@ -156,7 +156,7 @@ export async function findPendingRotation(repo: Repository): Promise<Problem | n
     return {
       file,
       message: `an interrupted key rotation (epoch ${journal.from_epoch} → ${journal.epoch}) is pending in ${file}`,
-      fix: '`git kagi doctor --fix` finishes it (so does any git kagi command that changes secrets)',
+      fix: '`git kagi doctor --fix` finishes it, as does the next git kagi command that opens the project (get, set, run…)',
     };
   } catch (error) {
     if (!(error instanceof KagiError)) throw error;

@@ -1,0 +1,548 @@
+// `git kagi verify` and `git kagi doctor [--fix]` through the built binary: verify passes on good
+// states with any key source or none, exits 4 on what hand edits and driverless merges leave, and
+// doctor --fix repairs what is safe (old-epoch lines, pre-rotation approvals, setup, modes).
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BIN,
+  cleanup,
+  git,
+  kagi,
+  makePerson,
+  makeRepo,
+  makeTempDir,
+  type Person,
+  type Result,
+} from './harness.js';
+
+const PLANTED = {
+  API_TOKEN: 'planted-verify-token-Zq81xLw3',
+  API_SECRET: 'planted-verify-secret-Pk47sNd9',
+  LOG_SECRET: 'planted-verify-log-Jh26cVb5',
+  WEB_KEY: 'planted-verify-web-Rt93mQa1',
+};
+const API_DEV = '.kagi/secrets/api/development.enc';
+const DRIVER_SECTIONS = ['merge.kagi-store', 'merge.kagi-access', 'diff.kagi'];
+
+let alice: Person;
+let base: string;
+let projectId: string;
+
+interface World {
+  dir: string;
+  /** alice, with her own copy of alice's KAGI_HOME: a rotation in one world pins nothing elsewhere. */
+  me: Person;
+}
+
+function fork(): World {
+  const dir = path.join(makeTempDir('kagi-verify-'), 'repo');
+  cpSync(base, dir, { recursive: true });
+  const me = makePerson('alice');
+  cpSync(alice.home, me.home, { recursive: true });
+  return { dir, me };
+}
+
+function ok(person: Person, dir: string, args: string[], input = ''): Result {
+  const result = kagi(person, dir, args, input);
+  expect(result.stderr).not.toMatch(/^error:/m);
+  expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+  return result;
+}
+
+function expectNoValues(...results: Result[]): void {
+  for (const r of results) {
+    for (const value of Object.values(PLANTED)) {
+      expect(r.stdout).not.toContain(value);
+      expect(r.stderr).not.toContain(value);
+    }
+  }
+}
+
+function commitAll(person: Person, dir: string, message: string): void {
+  git(person, dir, ['add', '-A']);
+  git(person, dir, ['commit', '-q', '--no-verify', '-m', message]);
+}
+
+/** What a clone that never ran git kagi (or a hosting site's merge button) has: no drivers. */
+function removeDrivers(person: Person, dir: string): void {
+  for (const section of DRIVER_SECTIONS)
+    git(person, dir, ['config', '--local', '--remove-section', section], true);
+  expect(git(person, dir, ['config', '--get-regexp', 'kagi'], true).stdout).toBe('');
+}
+
+function printenv(person: Person, dir: string, words: string[], name: string): Result {
+  return kagi(person, dir, ['run', ...words, '--', 'printenv', name]);
+}
+
+interface AccessJson {
+  epoch: number;
+  members: Array<Record<string, string> & { id: string; status: string }>;
+  [key: string]: unknown;
+}
+
+function readAccess(dir: string): AccessJson {
+  return JSON.parse(readFileSync(path.join(dir, '.kagi', 'access.json'), 'utf8')) as AccessJson;
+}
+
+function writeAccess(dir: string, access: AccessJson): void {
+  access.members.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  writeFileSync(path.join(dir, '.kagi', 'access.json'), `${JSON.stringify(access, null, 2)}\n`);
+}
+
+function storeRows(dir: string, file: string): { header: string; lines: string[] } {
+  const [header, ...lines] = readFileSync(path.join(dir, file), 'utf8').split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return { header: header as string, lines };
+}
+
+function writeRows(dir: string, file: string, header: string, lines: string[]): void {
+  writeFileSync(path.join(dir, file), `${header}\n${lines.map((l) => `${l}\n`).join('')}`);
+}
+
+/** Every file of the work tree and the git dir with its bytes and mode. */
+function snapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else
+        out.set(
+          path.relative(dir, full),
+          `${statSync(full).mode.toString(8)} ${readFileSync(full).toString('base64')}`,
+        );
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** A member request by `person` on the current branch, approved by `approver`; returns the id. */
+function joinAndApprove(person: Person, approver: Person, dir: string): string {
+  ok(person, dir, ['join', '--name', person.name]);
+  const list = JSON.parse(ok(approver, dir, ['member', 'list', '--json']).stdout) as {
+    members: Array<{ id: string; name: string; status: string }>;
+  };
+  const id = list.members.find((m) => m.name === person.name && m.status === 'pending')?.id;
+  expect(id).toBeDefined();
+  ok(approver, dir, ['member', 'approve', id as string, '--yes']);
+  return id as string;
+}
+
+beforeAll(() => {
+  alice = makePerson('alice');
+  base = makeRepo(alice);
+  ok(alice, base, ['init', '--name', 'alice']);
+  ok(alice, base, ['set', 'api', 'API_TOKEN'], PLANTED.API_TOKEN);
+  ok(alice, base, ['set', 'api', 'API_SECRET'], PLANTED.API_SECRET);
+  ok(alice, base, ['set', 'LOG_SECRET'], PLANTED.LOG_SECRET);
+  commitAll(alice, base, 'kagi');
+  projectId = readAccess(base).project_id as string;
+  expect(projectId).toMatch(/^kgp_/);
+});
+
+afterAll(cleanup);
+
+describe('git kagi verify on a good project', () => {
+  it('passes with the device key, decrypting every line, and changes no file', () => {
+    const { dir, me } = fork();
+    const before = snapshot(dir);
+    const r = ok(me, dir, ['verify']);
+    expect(r.stdout).toMatch(
+      /^ok: \.kagi\/ is consistent \(key epoch 1, 2 store\(s\), 3 secret\(s\)/,
+    );
+    expect(r.stdout).toMatch(/every line decrypted/);
+    expect(snapshot(dir)).toEqual(before);
+    expectNoValues(r);
+  });
+
+  it('passes with KAGI_PROJECT_KEY on a machine without an identity', () => {
+    const { dir, me } = fork();
+    const key = readFileSync(path.join(me.home, 'projects', `${projectId}.key`), 'utf8').trim();
+    const ci = makePerson('ci');
+    const r = kagi(ci, dir, ['verify'], '', { KAGI_PROJECT_KEY: key });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/every line decrypted with KAGI_PROJECT_KEY/);
+    expect(r.stderr).toBe('');
+    expectNoValues(r);
+  });
+
+  it('checks structure only without any key, and says so', () => {
+    const { dir } = fork();
+    const before = snapshot(dir);
+    const nobody = makePerson('nobody');
+    const r = kagi(nobody, dir, ['verify']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^note: no key .*checked structure only/m);
+    expect(r.stdout).toMatch(/structure only: no key/);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('fails with exit 3 when the KAGI_PROJECT_KEY it is given is not the project key', () => {
+    const { dir } = fork();
+    const r = kagi(makePerson('ci'), dir, ['verify'], '', { KAGI_PROJECT_KEY: 'ab'.repeat(32) });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^error: KAGI_PROJECT_KEY is not the current key/m);
+  });
+
+  it('fails outside a project', () => {
+    const nobody = makePerson('nobody');
+    const r = kagi(nobody, makeRepo(nobody), ['verify']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: no git-kagi project/m);
+  });
+});
+
+describe('git kagi verify exits 4', () => {
+  it('after a hand edit of a store line (with a key)', () => {
+    const { dir, me } = fork();
+    const { header, lines } = storeRows(dir, API_DEV);
+    const [tag, epoch, payload] = (lines[0] as string).split(' ') as [string, string, string];
+    const bytes = Buffer.from(payload, 'base64url');
+    bytes[30] = (bytes[30] as number) ^ 0x01;
+    lines[0] = `${tag} ${epoch} ${bytes.toString('base64url')}`;
+    writeRows(dir, API_DEV, header, lines);
+    const r = kagi(me, dir, ['verify']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(
+      /^error: \.kagi\/secrets\/api\/development\.enc: 1 line\(s\) fail to decrypt/m,
+    );
+    expect(r.stderr).toMatch(/^hint: /m);
+    expect(r.stdout).toBe('');
+    expectNoValues(r);
+  });
+
+  it('after conflict markers in a store (even without a key)', () => {
+    const { dir } = fork();
+    const { header, lines } = storeRows(dir, API_DEV);
+    writeRows(dir, API_DEV, header, [
+      '<<<<<<< HEAD',
+      lines[0] as string,
+      '=======',
+      lines[1] as string,
+      '>>>>>>> feature',
+    ]);
+    const r = kagi(makePerson('nobody'), dir, ['verify']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/has unresolved merge conflict markers/);
+    expect(r.stderr).toMatch(/^hint: run `git kagi resolve`/m);
+  });
+
+  it('after lines are reordered (even without a key)', () => {
+    const { dir } = fork();
+    const { header, lines } = storeRows(dir, API_DEV);
+    writeRows(dir, API_DEV, header, [...lines].reverse());
+    const r = kagi(makePerson('nobody'), dir, ['verify']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/development\.enc:3 is out of order or repeats a secret/);
+  });
+
+  it('for a forged active member with no valid seal; doctor --fix never re-wraps it', () => {
+    const { dir, me } = fork();
+    const access = readAccess(dir);
+    const real = access.members[0] as Record<string, string> & { id: string; status: string };
+    const forged = {
+      ...real,
+      id: 'kgm_forgedAAAAAA',
+      name: 'mallory',
+      recipient: 'age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq',
+    };
+    access.members.push(forged);
+    writeAccess(dir, access);
+    const nokey = kagi(makePerson('nobody'), dir, ['verify']);
+    // A copied seal and wrapped key look fine without the key…
+    expect(nokey.code).toBe(0);
+    // …and fail with it.
+    const r = kagi(me, dir, ['verify']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/the seal of member kgm_forgedAAAAAA does not verify/);
+
+    const doctor = kagi(me, dir, ['doctor']);
+    expect(doctor.code).toBe(4);
+    expect(doctor.stdout).toMatch(/^FAIL access +the seal of member kgm_forgedAAAAAA/m);
+    expect(doctor.stdout).toMatch(/fix: nobody holding the key sealed this entry/);
+    const before = readFileSync(path.join(dir, '.kagi', 'access.json'), 'utf8');
+    const fix = kagi(me, dir, ['doctor', '--fix']);
+    expect(fix.code).toBe(4);
+    expect(fix.stdout).toMatch(
+      /^left {2}members +kgm_forgedAAAAAA \(mallory\): nobody holding the key/m,
+    );
+    expect(readFileSync(path.join(dir, '.kagi', 'access.json'), 'utf8')).toBe(before);
+    expect(kagi(me, dir, ['verify']).code).toBe(4);
+  });
+
+  it('for an interrupted rotation, which doctor --fix finishes', () => {
+    const { dir, me } = fork();
+    const killed = killAtSecondRename(me, dir, ['rotate']);
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    expect(existsSync(path.join(dir, '.git', 'kagi', 'rotation.json'))).toBe(true);
+    const r = kagi(me, dir, ['verify']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(
+      /^error: an interrupted key rotation \(epoch 1 → 2\) is pending in \.git\/kagi\/rotation\.json/m,
+    );
+    const doctor = kagi(me, dir, ['doctor']);
+    expect(doctor.code).toBe(4);
+    expect(doctor.stdout).toMatch(/^FAIL rotation +an interrupted key rotation \(epoch 1 → 2\)/m);
+    const fix = kagi(me, dir, ['doctor', '--fix']);
+    expect(fix.stdout).toMatch(/^fixed rotation +finished the interrupted key rotation/m);
+    expect(fix.code, fix.stdout).toBe(0);
+    expect(ok(me, dir, ['verify']).stdout).toMatch(/key epoch 2/);
+    expect(printenv(me, dir, ['api'], 'API_TOKEN').stdout).toBe(`${PLANTED.API_TOKEN}\n`);
+    expectNoValues(r, doctor, fix);
+  });
+});
+
+function killAtSecondRename(person: Person, dir: string, args: string[]): SpawnSyncReturns<string> {
+  // One libuv worker, so every rename comes from one thread and `when=2` is the second one.
+  return spawnSync(
+    'strace',
+    [
+      '-f',
+      '-o',
+      '/dev/null',
+      '-e',
+      'inject=?rename,?renameat,renameat2:signal=SIGKILL:when=2',
+      '--',
+      process.execPath,
+      BIN,
+      ...args,
+    ],
+    { cwd: dir, encoding: 'utf8', env: { ...person.env, UV_THREADPOOL_SIZE: '1' } },
+  );
+}
+
+describe('a branch made before a rotation, merged without the drivers', () => {
+  it('brings a store at the old epoch: verify fails, doctor --fix re-encrypts it', () => {
+    const { dir, me } = fork();
+    git(me, dir, ['checkout', '-q', '-b', 'web']);
+    ok(me, dir, ['set', 'web', 'WEB_KEY'], PLANTED.WEB_KEY);
+    commitAll(me, dir, 'web secrets');
+    git(me, dir, ['checkout', '-q', 'main']);
+    ok(me, dir, ['rotate']);
+    commitAll(me, dir, 'rotate');
+    removeDrivers(me, dir);
+    git(me, dir, ['merge', '-q', '--no-edit', 'web']);
+    expect(readFileSync(path.join(dir, '.kagi/secrets/web/development.enc'), 'utf8')).toMatch(
+      /^\S{22} 1 /m,
+    );
+
+    const withKey = kagi(me, dir, ['verify']);
+    expect(withKey.code).toBe(4);
+    expect(withKey.stderr).toMatch(
+      /^error: \.kagi\/secrets\/web\/development\.enc has 1 line\(s\) at key epoch 1, but the key is at epoch 2/m,
+    );
+    expect(withKey.stderr).toMatch(/^hint: git kagi doctor --fix re-encrypts them/m);
+    const withoutKey = kagi(makePerson('nobody'), dir, ['verify']);
+    expect(withoutKey.code).toBe(4);
+    expect(withoutKey.stderr).toMatch(/at key epoch 1, but the key is at epoch 2/);
+
+    const doctor = kagi(me, dir, ['doctor']);
+    expect(doctor.code).toBe(4);
+    expect(doctor.stdout).toMatch(
+      /^FAIL stores +\.kagi\/secrets\/web\/development\.enc has 1 line/m,
+    );
+    expect(doctor.stdout).toMatch(/^FAIL drivers +merge\.kagi-store\.driver is not configured$/m);
+
+    const fix = kagi(me, dir, ['doctor', '--fix']);
+    expect(fix.stdout).toMatch(
+      /^fixed stores +re-encrypted 1 line\(s\) of web\/development to key epoch 2$/m,
+    );
+    expect(fix.code, fix.stdout).toBe(0);
+    ok(me, dir, ['verify']);
+    expect(printenv(me, dir, ['web'], 'WEB_KEY').stdout).toBe(`${PLANTED.WEB_KEY}\n`);
+    // Only the stale store changed: every other line stays byte-identical.
+    expect(git(me, dir, ['status', '--porcelain']).stdout).toBe(
+      ' M .kagi/secrets/web/development.enc\n',
+    );
+    expectNoValues(withKey, withoutKey, doctor, fix);
+  });
+
+  it('brings a member approved before it: doctor --fix re-wraps the entry, who can then read', () => {
+    const { dir, me } = fork();
+    const bob = makePerson('bob');
+    git(me, dir, ['checkout', '-q', '-b', 'bob']);
+    const bobId = joinAndApprove(bob, me, dir);
+    commitAll(me, dir, 'bob joins');
+    const bobEntry = readAccess(dir).members.find((m) => m.id === bobId);
+    git(me, dir, ['checkout', '-q', 'main']);
+    ok(me, dir, ['rotate']);
+    commitAll(me, dir, 'rotate');
+    removeDrivers(me, dir);
+    const merge = git(me, dir, ['merge', '-q', '--no-edit', 'bob'], true);
+    if (merge.code !== 0) {
+      // git's text merge can conflict in access.json: resolve it as a person would, with main's
+      // file plus bob's entry from the branch.
+      const main = JSON.parse(git(me, dir, ['show', 'main:.kagi/access.json']).stdout);
+      main.members.push(bobEntry);
+      writeAccess(dir, main);
+      commitAll(me, dir, 'merge bob');
+    }
+    const access = readAccess(dir);
+    expect(access.epoch).toBe(2);
+    expect(access.members.find((m) => m.id === bobId)?.status).toBe('active');
+
+    const denied = printenv(bob, dir, ['api'], 'API_TOKEN');
+    expect(denied.code).toBe(4);
+    const verify = kagi(me, dir, ['verify']);
+    expect(verify.code).toBe(4);
+    expect(verify.stderr).toMatch(new RegExp(`the seal of member ${bobId} does not verify`));
+    const doctor = kagi(me, dir, ['doctor']);
+    expect(doctor.code).toBe(4);
+    expect(doctor.stdout).toMatch(
+      new RegExp(
+        `fix: ${bobId} was approved at key epoch 1, before a rotation .*doctor --fix re-wraps it`,
+      ),
+    );
+
+    const fix = kagi(me, dir, ['doctor', '--fix']);
+    expect(fix.stdout).toMatch(
+      new RegExp(
+        `^fixed members +re-wrapped ${bobId} \\(bob\\), approved at key epoch 1, to epoch 2$`,
+        'm',
+      ),
+    );
+    expect(fix.code, fix.stdout).toBe(0);
+    ok(me, dir, ['verify']);
+    expect(printenv(bob, dir, ['api'], 'API_TOKEN').stdout).toBe(`${PLANTED.API_TOKEN}\n`);
+    expectNoValues(denied, verify, doctor, fix);
+  });
+
+  it('never re-admits a removed member whose old "active" entry was put back', () => {
+    const { dir, me } = fork();
+    const bob = makePerson('bob');
+    const bobId = joinAndApprove(bob, me, dir);
+    commitAll(me, dir, 'bob joins');
+    const approved = readAccess(dir).members.find((m) => m.id === bobId);
+    ok(me, dir, ['member', 'remove', bobId, '--yes']);
+    commitAll(me, dir, 'remove bob');
+    // bob (or anyone) pastes the epoch-1 entry back: its seal verifies under epoch 1.
+    const access = readAccess(dir);
+    access.members = access.members.filter((m) => m.id !== bobId);
+    access.members.push(approved as AccessJson['members'][number]);
+    writeAccess(dir, access);
+    commitAll(me, dir, 'sneak bob back');
+
+    expect(kagi(me, dir, ['verify']).code).toBe(4);
+    const doctor = kagi(me, dir, ['doctor']);
+    expect(doctor.stdout).toMatch(
+      new RegExp(`fix: ${bobId} was approved at key epoch 1 but removed since`),
+    );
+    const before = readFileSync(path.join(dir, '.kagi', 'access.json'), 'utf8');
+    const fix = kagi(me, dir, ['doctor', '--fix']);
+    expect(fix.code).toBe(4);
+    expect(fix.stdout).toMatch(
+      new RegExp(`^left  members +${bobId} \\(bob\\) was removed after its approval`, 'm'),
+    );
+    expect(readFileSync(path.join(dir, '.kagi', 'access.json'), 'utf8')).toBe(before);
+    expect(printenv(bob, dir, ['api'], 'API_TOKEN').code).not.toBe(0);
+  });
+});
+
+describe('git kagi doctor', () => {
+  it('reports every check ok on a good project', () => {
+    const { dir, me } = fork();
+    const r = kagi(me, dir, ['doctor']);
+    expect(r.code, r.stdout).toBe(0);
+    for (const name of [
+      'repository',
+      'project',
+      'identity',
+      'key',
+      'member',
+      'pin',
+      'drivers',
+      'attributes',
+      'hooks',
+      'rotation',
+      'files',
+    ]) {
+      expect(r.stdout).toMatch(new RegExp(`^ok +${name} `, 'm'));
+    }
+    expect(r.stdout).toMatch(/^ok +identity +~\/kagi\/identity\.txt$/m);
+    expect(r.stdout).not.toMatch(/FAIL/);
+    expectNoValues(r);
+  });
+
+  it('fails without drivers, attributes and hooks, and --fix installs them', () => {
+    const { dir, me } = fork();
+    removeDrivers(me, dir);
+    for (const hook of ['pre-commit', 'post-checkout', 'post-merge'])
+      rmSync(path.join(dir, '.git', 'hooks', hook), { force: true });
+    writeFileSync(path.join(dir, '.gitattributes'), '');
+    const r = kagi(me, dir, ['doctor']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /^FAIL drivers +merge\.kagi-store\.driver is not configured\n {5}fix: git kagi doctor --fix$/m,
+    );
+    expect(r.stdout).toMatch(/^FAIL drivers +merge\.kagi-access\.driver is not configured$/m);
+    expect(r.stdout).toMatch(/^FAIL drivers +diff\.kagi\.textconv is not configured$/m);
+    expect(r.stdout).toMatch(/^FAIL attributes +\.gitattributes lacks the git-kagi block/m);
+    expect(r.stdout).toMatch(
+      /^FAIL hooks +the pre-commit hook is not installed \(\.git\/hooks\/pre-commit\)$/m,
+    );
+    expect(r.stdout).toMatch(/^FAIL hooks +the post-merge hook is not installed/m);
+
+    const fix = kagi(me, dir, ['doctor', '--fix']);
+    expect(fix.code, fix.stdout).toBe(0);
+    expect(fix.stdout).toMatch(/^fixed drivers +installed \.gitattributes, git config /m);
+    expect(git(me, dir, ['config', 'merge.kagi-store.driver']).stdout.trim()).toBe(
+      'git kagi merge-driver store %O %A %B %P',
+    );
+    expect(readFileSync(path.join(dir, '.git', 'hooks', 'pre-commit'), 'utf8')).toMatch(
+      /git kagi hook pre-commit|git-kagi/,
+    );
+    expect(kagi(me, dir, ['doctor']).code).toBe(0);
+  });
+
+  it('fails on loose file modes in the git-kagi home, and --fix tightens them', () => {
+    const { dir, me } = fork();
+    chmodSync(path.join(me.home, 'identity.txt'), 0o644);
+    chmodSync(me.home, 0o755);
+    const r = kagi(me, dir, ['doctor']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL home +~\/kagi\/identity\.txt has mode 0644; it must be 0600/m);
+    expect(r.stdout).toMatch(/^FAIL home +~\/kagi has mode 0755; it must be 0700/m);
+    const fix = kagi(me, dir, ['doctor', '--fix']);
+    expect(fix.code, fix.stdout).toBe(0);
+    expect(statSync(path.join(me.home, 'identity.txt')).mode & 0o777).toBe(0o600);
+    expect(statSync(me.home).mode & 0o777).toBe(0o700);
+  });
+
+  it('explains a device that is not a member, and one without an identity', () => {
+    const { dir } = fork();
+    const nobody = makePerson('nobody');
+    const r = kagi(nobody, dir, ['doctor']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL identity +this device has no identity/m);
+    expect(r.stdout).toMatch(/^FAIL key +this device has no git-kagi identity/m);
+    expect(r.stdout).toMatch(/^ok +files +.*\(structure only: no key\)$/m);
+
+    const bob = makePerson('bob');
+    ok(bob, dir, ['join', '--name', 'bob']);
+    const pending = kagi(bob, dir, ['doctor']);
+    expect(pending.code).toBe(1);
+    expect(pending.stdout).toMatch(/^ok +identity /m);
+    expect(pending.stdout).toMatch(/^FAIL key +this device \(kgm_\S+\) is waiting for approval/m);
+    expect(pending.stdout).toMatch(/fix: ask an active member to run `git kagi member approve/);
+  });
+
+  it('fails outside a project', () => {
+    const nobody = makePerson('nobody');
+    const r = kagi(nobody, makeRepo(nobody), ['doctor']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^ok +repository /m);
+    expect(r.stdout).toMatch(/^FAIL project +no git-kagi project in /m);
+  });
+});
