@@ -26,7 +26,7 @@ export class DiffCommand extends KagiCommand {
   revs = Option.Rest({ name: 'rev' });
 
   async run(rt: Runtime) {
-    const { diffSecrets } = await import('../operations/diff-secrets.js');
+    const { diffSecrets, WORK_TREE } = await import('../operations/diff-secrets.js');
     const diff = await diffSecrets(rt, this.revs);
     if (this.json) {
       writeOut(JSON.stringify(diff, null, 2));
@@ -35,7 +35,8 @@ export class DiffCommand extends KagiCommand {
     if (diff.names_hidden)
       writeErr('note: no key for some secrets on this device: they are shown by tag, names hidden');
     if (diff.scopes.length === 0) {
-      writeErr(`No secret changed between ${diff.from} and ${diff.to}.`);
+      const name = (side: string) => (side === WORK_TREE ? `the ${side}` : side);
+      writeErr(`No secret changed between ${name(diff.from)} and ${name(diff.to)}.`);
       return 0;
     }
     const lines: string[] = [];
