@@ -15,9 +15,16 @@ import {
   makeRepo,
   makeTempDir,
   type Person,
+  type Result,
 } from './harness.js';
 
 afterAll(cleanup);
+
+/** Setup steps must succeed, or every test after them fails for a reason that is hard to see. */
+function must(r: Result): Result {
+  if (r.code !== 0) throw new Error(`setup command failed (${r.code}): ${r.stderr}`);
+  return r;
+}
 
 /** The values `run` injects for a scope, read by a child that prints its environment. */
 function readEnv(person: Person, cwd: string, scope: string[]): Record<string, string> {
@@ -60,7 +67,7 @@ function kagiFiles(repo: string): Record<string, string> {
 describe('import', () => {
   const alice = makePerson('alice');
   const repo = makeRepo(alice);
-  kagi(alice, repo, ['init', '--envs', '--nested', 'apps/api']);
+  must(kagi(alice, repo, ['init', '--envs', '--nested', 'apps/api']));
   const dir = makeTempDir('kagi-dotenv-');
   const write = (name: string, text: string | Buffer) => {
     const file = path.join(dir, name);
@@ -204,7 +211,7 @@ describe('import', () => {
 describe('export', () => {
   const alice = makePerson('alice');
   const repo = makeRepo(alice);
-  kagi(alice, repo, ['init', '--envs', '--nested', 'apps/api']);
+  must(kagi(alice, repo, ['init', '--envs', '--nested', 'apps/api']));
   const tricky = [
     'plain',
     '',
@@ -240,10 +247,10 @@ describe('export', () => {
     const name = `VALUE_${i}`;
     expected[name] = value;
     // One trailing newline is stripped from stdin, so every value gets exactly one.
-    kagi(alice, repo, ['set', 'api', name], `${value}\n`);
+    must(kagi(alice, repo, ['set', 'api', name], `${value}\n`));
   });
-  kagi(alice, repo, ['set', 'api', 'production', 'PROD_ONLY', 'prod-value']);
-  kagi(alice, repo, ['set', 'development', 'PROJECT_WIDE', 'not-exported-with-api']);
+  must(kagi(alice, repo, ['set', 'api', 'production', 'PROD_ONLY', 'prod-value']));
+  must(kagi(alice, repo, ['set', 'development', 'PROJECT_WIDE', 'not-exported-with-api']));
   const out = path.join(repo, 'exports');
 
   it('stored every planted value exactly', () => {
@@ -320,7 +327,7 @@ describe('export', () => {
 describe('sync', () => {
   const alice = makePerson('alice');
   const repo = makeRepo(alice);
-  kagi(alice, repo, ['init', '--envs', '--nested', 'apps/api']);
+  must(kagi(alice, repo, ['init', '--envs', '--nested', 'apps/api']));
   const apiDir = path.join(repo, 'apps', 'api');
   mkdirSync(apiDir, { recursive: true });
   writeFileSync(
@@ -334,8 +341,8 @@ describe('sync', () => {
       '',
     ].join('\n'),
   );
-  kagi(alice, repo, ['set', 'api', 'PORT', '8080']);
-  const first = kagi(alice, repo, ['sync', '--service', 'api']);
+  must(kagi(alice, repo, ['set', 'api', 'PORT', '8080']));
+  const first = must(kagi(alice, repo, ['sync', '--service', 'api']));
 
   it('adds every key, commented ones included, to every env of the service', () => {
     expect(first.code).toBe(0);

@@ -3,17 +3,23 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, kagi, kagiOnTerminal, makePerson, makeRepo } from './harness.js';
+import { cleanup, kagi, kagiOnTerminal, makePerson, makeRepo, type Result } from './harness.js';
 
 afterAll(cleanup);
+
+/** Setup steps must succeed, or every test after them fails for a reason that is hard to see. */
+function must(r: Result): Result {
+  if (r.code !== 0) throw new Error(`setup command failed (${r.code}): ${r.stderr}`);
+  return r;
+}
 
 describe('env', () => {
   const alice = makePerson('alice');
   const repo = makeRepo(alice);
-  kagi(alice, repo, ['init', '--envs', '--nested', 'apps/api']);
-  kagi(alice, repo, ['set', 'api', 'KEY', 'dev-value']);
-  kagi(alice, repo, ['set', 'development', 'WIDE', 'dev-wide-value']);
-  kagi(alice, repo, ['set', 'api', 'production', 'KEY', 'prod-value']);
+  must(kagi(alice, repo, ['init', '--envs', '--nested', 'apps/api']));
+  must(kagi(alice, repo, ['set', 'api', 'KEY', 'dev-value']));
+  must(kagi(alice, repo, ['set', 'development', 'WIDE', 'dev-wide-value']));
+  must(kagi(alice, repo, ['set', 'api', 'production', 'KEY', 'prod-value']));
   const secrets = path.join(repo, '.kagi', 'secrets');
   const config = () => JSON.parse(readFileSync(path.join(repo, '.kagi', 'kagi.json'), 'utf8'));
   const printenv = (args: string[], name: string) =>

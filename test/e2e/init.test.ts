@@ -11,9 +11,16 @@ import {
   makePerson,
   makeRepo,
   makeTempDir,
+  type Result,
 } from './harness.js';
 
 afterAll(cleanup);
+
+/** Setup steps must succeed, or every test after them fails for a reason that is hard to see. */
+function must(r: Result): Result {
+  if (r.code !== 0) throw new Error(`setup command failed (${r.code}): ${r.stderr}`);
+  return r;
+}
 
 const BLOCK_START = '# >>> git-kagi';
 
@@ -61,7 +68,7 @@ function mode(file: string): number {
 describe('init in a fresh repository', () => {
   const alice = makePerson('alice');
   const repo = makeRepo(alice);
-  const result = kagi(alice, repo, ['init', '--name', 'alice']);
+  const result = must(kagi(alice, repo, ['init', '--name', 'alice']));
   const kagiDir = path.join(repo, '.kagi');
 
   it('succeeds and prints the project id on stdout', () => {
@@ -140,12 +147,13 @@ describe('init in a fresh repository', () => {
   });
 
   it('commits with real git, leaving a clean tree', () => {
-    git(alice, repo, ['add', '.kagi', '.gitignore']);
+    git(alice, repo, ['add', '.kagi', '.gitignore', '.gitattributes']);
     git(alice, repo, ['commit', '-q', '-m', 'git-kagi']);
     const files = git(alice, repo, ['ls-files']).stdout.split('\n').filter(Boolean);
     expect(files).toEqual(
       expect.arrayContaining([
         '.gitignore',
+        '.gitattributes',
         '.kagi/access.json',
         '.kagi/kagi.json',
         '.kagi/secrets/development.enc',

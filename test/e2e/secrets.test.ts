@@ -3,9 +3,23 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, kagi, kagiOnTerminal, makePerson, makeRepo, type Person } from './harness.js';
+import {
+  cleanup,
+  kagi,
+  kagiOnTerminal,
+  makePerson,
+  makeRepo,
+  type Person,
+  type Result,
+} from './harness.js';
 
 afterAll(cleanup);
+
+/** Setup steps must succeed, or every test after them fails for a reason that is hard to see. */
+function must(r: Result): Result {
+  if (r.code !== 0) throw new Error(`setup command failed (${r.code}): ${r.stderr}`);
+  return r;
+}
 
 interface Row {
   scope: string;
@@ -41,7 +55,7 @@ function scopesOf(rows: Row[], name: string): string[] {
 describe('set: scope inference', () => {
   const alice = makePerson('alice');
   const repo = makeRepo(alice);
-  kagi(alice, repo, ['init', '--name', 'alice', '--envs', '--nested', 'apps/api,apps/web']);
+  must(kagi(alice, repo, ['init', '--name', 'alice', '--envs', '--nested', 'apps/api,apps/web']));
   const apiFolder = path.join(repo, 'apps', 'api', 'src');
   mkdirSync(apiFolder, { recursive: true });
 
@@ -148,7 +162,7 @@ describe('set: scope inference', () => {
 describe('set: where the value comes from', () => {
   const alice = makePerson('alice');
   const repo = makeRepo(alice);
-  kagi(alice, repo, ['init', '--nested', 'apps/api']);
+  must(kagi(alice, repo, ['init', '--nested', 'apps/api']));
 
   it('reads stdin without a value, stripping one trailing newline', () => {
     expect(kagi(alice, repo, ['set', 'api', 'FROM_STDIN'], 'piped value\n').code).toBe(0);
@@ -178,12 +192,12 @@ describe('set: where the value comes from', () => {
 describe('get, unset and access', () => {
   const alice = makePerson('alice');
   const repo = makeRepo(alice);
-  kagi(alice, repo, ['init', '--name', 'alice', '--envs', '--nested', 'apps/api,apps/web']);
-  kagi(alice, repo, ['set', 'api', 'DATABASE_URL', 'postgres://db-value-1']);
-  kagi(alice, repo, ['set', 'api', 'API_TOKEN', 'token-value-2']);
-  kagi(alice, repo, ['set', 'api', 'THIRD', 'third-value-3']);
-  kagi(alice, repo, ['set', 'development', 'LOG_LEVEL', 'debug-value-4']);
-  kagi(alice, repo, ['set', 'development', 'API_TOKEN', 'shadowed-value-5']);
+  must(kagi(alice, repo, ['init', '--name', 'alice', '--envs', '--nested', 'apps/api,apps/web']));
+  must(kagi(alice, repo, ['set', 'api', 'DATABASE_URL', 'postgres://db-value-1']));
+  must(kagi(alice, repo, ['set', 'api', 'API_TOKEN', 'token-value-2']));
+  must(kagi(alice, repo, ['set', 'api', 'THIRD', 'third-value-3']));
+  must(kagi(alice, repo, ['set', 'development', 'LOG_LEVEL', 'debug-value-4']));
+  must(kagi(alice, repo, ['set', 'development', 'API_TOKEN', 'shadowed-value-5']));
   const values = [
     'postgres://db-value-1',
     'token-value-2',

@@ -5,9 +5,15 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, git, kagi, makePerson, makeRepo, makeTempDir } from './harness.js';
+import { cleanup, git, kagi, makePerson, makeRepo, makeTempDir, type Result } from './harness.js';
 
 afterAll(cleanup);
+
+/** Setup steps must succeed, or every test after them fails for a reason that is hard to see. */
+function must(r: Result): Result {
+  if (r.code !== 0) throw new Error(`setup command failed (${r.code}): ${r.stderr}`);
+  return r;
+}
 
 const MAN_PAGE = fileURLToPath(new URL('../../dist/man/git-kagi.1', import.meta.url));
 const COMMANDS = [
@@ -30,7 +36,7 @@ const hasMan = spawnSync('man', ['--version'], { encoding: 'utf8' }).status === 
 describe('status', () => {
   const alice = makePerson('alice');
   const repo = makeRepo(alice);
-  const projectId = kagi(alice, repo, ['init', '--nested', 'apps/api']).stdout.trim();
+  const projectId = must(kagi(alice, repo, ['init', '--nested', 'apps/api'])).stdout.trim();
   const memberId = JSON.parse(readFileSync(path.join(repo, '.kagi', 'access.json'), 'utf8'))
     .members[0].id as string;
   const nested = path.join(repo, 'apps', 'api', 'src');
@@ -156,8 +162,8 @@ describe('help', () => {
 describe('usage errors and exit codes', () => {
   const alice = makePerson('alice');
   const repo = makeRepo(alice);
-  kagi(alice, repo, ['init', '--nested', 'apps/api']);
-  kagi(alice, repo, ['set', 'api', 'KEY', 'value-for-exit-codes']);
+  must(kagi(alice, repo, ['init', '--nested', 'apps/api']));
+  must(kagi(alice, repo, ['set', 'api', 'KEY', 'value-for-exit-codes']));
 
   it.each([
     ['an unknown command', ['bogus']],
