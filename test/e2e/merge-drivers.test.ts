@@ -1,0 +1,412 @@
+// The merge drivers of DESIGN §5 through real `git merge`/`git pull` between teammates' clones of one
+// bare repository: concurrent joins, concurrent edits of one scope, a merge across a rotation, no driver.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseAccess } from '../../src/core/access.js';
+import { parseStore } from '../../src/core/store.js';
+import { deriveProjectKeys, parseRootKeyHex } from '../../src/crypto/keys.js';
+import { computeTag } from '../../src/crypto/secret-line.js';
+import {
+  cleanup,
+  git,
+  kagi,
+  makePerson,
+  makeTempDir,
+  type Person,
+  type Result,
+} from './harness.js';
+
+afterAll(() => cleanup());
+
+const STORE = '.kagi/secrets/api/development.enc';
+const NAMES = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8'];
+const initial = (name: string) => `initial-value-of-${name}-x8Kq2`;
+
+interface Clone {
+  person: Person;
+  dir: string;
+}
+
+let world: string;
+let origin: string;
+let alice: Clone;
+let bob: Clone;
+let carol: Clone;
+
+function ok(c: Clone, args: string[], input = ''): Result {
+  const r = kagi(c.person, c.dir, args, input);
+  expect(r.code, `git kagi ${args.join(' ')}: ${r.stderr}`).toBe(0);
+  return r;
+}
+
+function makeClone(person: Person, name = person.name): Clone {
+  const dir = path.join(world, name);
+  git(person, world, ['clone', '-q', origin, dir]);
+  git(person, dir, ['config', 'pull.rebase', 'false']);
+  return { person, dir };
+}
+
+function commit(c: Clone, message: string): void {
+  git(c.person, c.dir, ['add', '--', '.kagi']);
+  git(c.person, c.dir, ['commit', '-q', '-m', message]);
+}
+
+/** The clone's main branch, equal to origin's, clean. */
+function sync(c: Clone): void {
+  git(c.person, c.dir, ['fetch', '-q', 'origin']);
+  git(c.person, c.dir, ['merge', '--abort'], true);
+  git(c.person, c.dir, ['checkout', '-q', '-f', '-B', 'main', 'origin/main']);
+  git(c.person, c.dir, ['clean', '-q', '-f', '-d']);
+}
+
+/** What a process started by `git kagi run api` sees, for the given names. */
+function values(c: Clone, names: readonly string[]): Record<string, string | undefined> {
+  const r = ok(c, [
+    'run',
+    'api',
+    '--',
+    process.execPath,
+    '-e',
+    'process.stdout.write(JSON.stringify(process.env))',
+  ]);
+  const env = JSON.parse(r.stdout) as Record<string, string>;
+  return Object.fromEntries(names.map((n) => [n, env[n]]));
+}
+
+function storeText(c: Clone): string {
+  return readFileSync(path.join(c.dir, STORE), 'utf8');
+}
+
+function storeLines(c: Clone) {
+  return parseStore(storeText(c), 'api/development', STORE);
+}
+
+function accessOf(c: Clone) {
+  return parseAccess(readFileSync(path.join(c.dir, '.kagi', 'access.json'), 'utf8'));
+}
+
+/** The tag of a name in api/development, from the root key alice's device caches. */
+function tagOf(name: string): string {
+  const access = accessOf(alice);
+  const file = path.join(alice.person.home, 'projects', `${access.project_id}.key`);
+  const keys = deriveProjectKeys(parseRootKeyHex(readFileSync(file, 'utf8')) as Uint8Array);
+  return computeTag(keys.env('development').tag, 'api/development', name);
+}
+
+/** Names in the order of their lines in the store. */
+function namesInStoreOrder(names: readonly string[]): string[] {
+  return [...names].sort((a, b) => (tagOf(a) < tagOf(b) ? -1 : 1));
+}
+
+function unmerged(c: Clone): string[] {
+  return git(c.person, c.dir, ['diff', '--name-only', '--diff-filter=U'])
+    .stdout.split('\n')
+    .filter(Boolean);
+}
+
+function join(c: Clone, name: string): string {
+  return ok(c, ['join', '--name', name]).stdout.trim();
+}
+
+/**
+ * alice created the project with S1…S8 in api/development; bob and carol joined and were approved;
+ * everything is on origin/main. Each test starts from every clone synced to origin/main.
+ */
+beforeAll(() => {
+  world = makeTempDir('kagi-merge-');
+  origin = path.join(world, 'origin.git');
+  const a = makePerson('alice');
+  git(a, world, ['init', '-q', '--bare', origin]);
+  git(a, origin, ['symbolic-ref', 'HEAD', 'refs/heads/main']);
+  alice = makeClone(a);
+  git(a, alice.dir, ['symbolic-ref', 'HEAD', 'refs/heads/main']);
+  git(a, alice.dir, ['commit', '-q', '--allow-empty', '-m', 'root']);
+  ok(alice, ['init', '--name', 'alice']);
+  for (const n of NAMES) ok(alice, ['set', 'api', n, initial(n)]);
+  git(a, alice.dir, ['add', '--', '.kagi', '.gitattributes', '.gitignore']);
+  git(a, alice.dir, ['commit', '-q', '-m', 'git-kagi']);
+  git(a, alice.dir, ['push', '-q', '-u', 'origin', 'main']);
+
+  bob = makeClone(makePerson('bob'));
+  const bobId = join(bob, 'bob');
+  commit(bob, 'bob asks for access');
+  git(bob.person, bob.dir, ['push', '-q', 'origin', 'main']);
+  carol = makeClone(makePerson('carol'));
+  const carolId = join(carol, 'carol');
+  commit(carol, 'carol asks for access');
+  git(carol.person, carol.dir, ['push', '-q', 'origin', 'main']);
+
+  git(a, alice.dir, ['pull', '-q']);
+  ok(alice, ['member', 'approve', bobId, '--yes']);
+  ok(alice, ['member', 'approve', carolId, '--yes']);
+  commit(alice, 'approve bob and carol');
+  git(a, alice.dir, ['push', '-q', 'origin', 'main']);
+});
+
+beforeEach(() => {
+  for (const c of [alice, bob, carol]) sync(c);
+});
+
+describe('access.json', () => {
+  it('merges two PRs that each add a join request with no conflict; both requests survive', () => {
+    const dave = makeClone(makePerson('dave'));
+    const erin = makeClone(makePerson('erin'));
+    git(dave.person, dave.dir, ['checkout', '-q', '-b', 'join-dave']);
+    const daveId = join(dave, 'dave');
+    commit(dave, 'dave asks for access');
+    git(dave.person, dave.dir, ['push', '-q', 'origin', 'join-dave']);
+    git(erin.person, erin.dir, ['checkout', '-q', '-b', 'join-erin']);
+    const erinId = join(erin, 'erin');
+    commit(erin, 'erin asks for access');
+    git(erin.person, erin.dir, ['push', '-q', 'origin', 'join-erin']);
+
+    // The reviewer merges both PRs, each with a merge commit, as a hosting site's "merge" would.
+    git(bob.person, bob.dir, ['fetch', '-q', 'origin']);
+    const first = git(bob.person, bob.dir, [
+      'merge',
+      '--no-ff',
+      '-m',
+      'PR dave',
+      'origin/join-dave',
+    ]);
+    expect(first.code).toBe(0);
+    const second = git(
+      bob.person,
+      bob.dir,
+      ['merge', '--no-ff', '-m', 'PR erin', 'origin/join-erin'],
+      true,
+    );
+    expect(second.code, second.stderr).toBe(0);
+    expect(unmerged(bob)).toEqual([]);
+    expect(readFileSync(path.join(bob.dir, '.kagi', 'access.json'), 'utf8')).not.toContain('<<<<');
+
+    const access = accessOf(bob);
+    const byId = new Map(access.members.map((m) => [m.id, m]));
+    expect(byId.get(daveId)).toMatchObject({ name: 'dave', status: 'pending' });
+    expect(byId.get(erinId)).toMatchObject({ name: 'erin', status: 'pending' });
+    expect(
+      [...byId.values()]
+        .filter((m) => m.status === 'active')
+        .map((m) => m.name)
+        .sort(),
+    ).toEqual(['alice', 'bob', 'carol']);
+    // The merged file is what git kagi writes: its members still verify, both can be approved.
+    const list = JSON.parse(ok(bob, ['member', 'list', '--json']).stdout);
+    expect(
+      list.members.every(
+        (m: { seal_ok?: boolean; status: string }) => m.status !== 'active' || m.seal_ok,
+      ),
+    ).toBe(true);
+    ok(bob, ['member', 'approve', daveId, '--yes']);
+    ok(bob, ['member', 'approve', erinId, '--yes']);
+  });
+});
+
+describe('stores', () => {
+  it('merges concurrent edits of different secrets of one scope, even on adjacent lines', () => {
+    const order = namesInStoreOrder(NAMES);
+    const [x, y] = order.slice(2, 4) as [string, string]; // two adjacent lines of the store
+    const base = storeLines(bob);
+    ok(alice, ['set', 'api', x, 'alice-changed-x-Q9w']);
+    ok(alice, ['set', 'api', 'ALICE_NEW', 'alice-added-value-3Lp']);
+    commit(alice, `alice changes ${x}`);
+    git(alice.person, alice.dir, ['push', '-q', 'origin', 'main']);
+    ok(bob, ['set', 'api', y, 'bob-changed-y-Z7r']);
+    ok(bob, ['set', 'api', 'BOB_NEW', 'bob-added-value-8Mn']);
+    commit(bob, `bob changes ${y}`);
+
+    const pull = git(bob.person, bob.dir, ['pull', '-q', '--no-edit'], true);
+    expect(pull.code, pull.stderr).toBe(0);
+    expect(unmerged(bob)).toEqual([]);
+    const got = values(bob, [...NAMES, 'ALICE_NEW', 'BOB_NEW']);
+    expect(got).toEqual({
+      ...Object.fromEntries(NAMES.map((n) => [n, initial(n)])),
+      [x]: 'alice-changed-x-Q9w',
+      [y]: 'bob-changed-y-Z7r',
+      ALICE_NEW: 'alice-added-value-3Lp',
+      BOB_NEW: 'bob-added-value-8Mn',
+    });
+    // Lines neither side touched are byte-identical: the merge re-encrypted nothing.
+    const merged = storeLines(bob);
+    const changed = new Set([tagOf(x), tagOf(y)]);
+    for (const line of base.filter((l) => !changed.has(l.tag))) expect(merged).toContainEqual(line);
+    expect(merged).toHaveLength(NAMES.length + 2);
+  });
+
+  it('merges the same secret changed to the same value on both sides', () => {
+    ok(alice, ['set', 'api', 'S5', 'same-new-value-on-both-sides']);
+    commit(alice, 'alice changes S5');
+    git(alice.person, alice.dir, ['push', '-q', 'origin', 'main']);
+    ok(bob, ['set', 'api', 'S5', 'same-new-value-on-both-sides']);
+    commit(bob, 'bob changes S5 the same way');
+    expect(storeText(bob)).not.toBe(storeText(alice)); // fresh nonces: only a key can tell
+
+    const pull = git(bob.person, bob.dir, ['pull', '-q', '--no-edit'], true);
+    expect(pull.code, pull.stderr).toBe(0);
+    expect(unmerged(bob)).toEqual([]);
+    expect(values(bob, ['S5', 'S6'])).toEqual({
+      S5: 'same-new-value-on-both-sides',
+      S6: initial('S6'),
+    });
+  });
+
+  it('stops on one secret changed two ways, naming the secret and never a value', () => {
+    const ours = 'bob-way-of-S6-value-Jk3';
+    const theirs = 'alice-way-of-S6-value-Pq8';
+    ok(alice, ['set', 'api', 'S6', theirs]);
+    ok(alice, ['set', 'api', 'S1', 'alice-also-changed-S1']);
+    commit(alice, 'alice changes S6');
+    git(alice.person, alice.dir, ['push', '-q', 'origin', 'main']);
+    ok(bob, ['set', 'api', 'S6', ours]);
+    commit(bob, 'bob changes S6 another way');
+
+    const pull = git(bob.person, bob.dir, ['pull', '--no-edit'], true);
+    expect(pull.code).not.toBe(0);
+    const output = pull.stdout + pull.stderr;
+    expect(output).toMatch(/CONFLICT \(content\).*api\/development\.enc/);
+    expect(output).toContain('S6');
+    expect(output).toContain('git kagi resolve');
+    for (const v of [ours, theirs, 'alice-also-changed-S1', initial('S6')])
+      expect(output).not.toContain(v);
+    // The merge is unfinished: git shows the store unmerged and refuses to commit it.
+    expect(unmerged(bob)).toEqual([STORE]);
+    expect(git(bob.person, bob.dir, ['status', '--porcelain']).stdout).toContain(`UU ${STORE}`);
+    expect(git(bob.person, bob.dir, ['rev-parse', '-q', '--verify', 'MERGE_HEAD']).code).toBe(0);
+    const text = storeText(bob);
+    expect(text).toMatch(/^<<<<<<< /m);
+    for (const v of [ours, theirs]) expect(text).not.toContain(v);
+  });
+
+  it('merges a branch that added a secret before a rotation: every line at the new epoch', () => {
+    git(bob.person, bob.dir, ['checkout', '-q', '-b', 'feature']);
+    ok(bob, ['set', 'api', 'FEATURE_FLAG_KEY', 'added-before-rotation-Vb4']);
+    ok(bob, ['set', 'api', 'S2', 'changed-before-rotation-Wc5']);
+    commit(bob, 'feature: new secret');
+    git(bob.person, bob.dir, ['push', '-q', 'origin', 'feature']);
+    ok(alice, ['set', 'api', 'S3', 'changed-on-main-Xd6']);
+    ok(alice, ['rotate']);
+    commit(alice, 'rotate the key');
+    git(alice.person, alice.dir, ['push', '-q', 'origin', 'main']);
+    const epoch = accessOf(alice).epoch;
+    expect(epoch).toBeGreaterThan(1);
+
+    git(alice.person, alice.dir, ['fetch', '-q', 'origin']);
+    const merge = git(alice.person, alice.dir, ['merge', '--no-edit', 'origin/feature'], true);
+    expect(merge.code, merge.stdout + merge.stderr).toBe(0);
+    expect(unmerged(alice)).toEqual([]);
+    expect(accessOf(alice).epoch).toBe(epoch);
+    expect(new Set(storeLines(alice).map((l) => l.epoch))).toEqual(new Set([epoch]));
+    expect(values(alice, ['FEATURE_FLAG_KEY', 'S2', 'S3', 'S4'])).toEqual({
+      FEATURE_FLAG_KEY: 'added-before-rotation-Vb4',
+      S2: 'changed-before-rotation-Wc5',
+      S3: 'changed-on-main-Xd6',
+      S4: initial('S4'),
+    });
+  });
+
+  it('merges main after a rotation into a branch made before it, on the branch author’s device', () => {
+    git(bob.person, bob.dir, ['checkout', '-q', '-b', 'feature-2']);
+    ok(bob, ['set', 'api', 'BRANCH_SECRET', 'added-on-old-branch-Ye7']);
+    commit(bob, 'feature-2: new secret');
+    ok(alice, ['rotate']);
+    commit(alice, 'rotate the key');
+    git(alice.person, alice.dir, ['push', '-q', 'origin', 'main']);
+    const epoch = accessOf(alice).epoch;
+
+    git(bob.person, bob.dir, ['fetch', '-q', 'origin']);
+    const merge = git(bob.person, bob.dir, ['merge', '--no-edit', 'origin/main'], true);
+    expect(merge.code, merge.stdout + merge.stderr).toBe(0);
+    expect(unmerged(bob)).toEqual([]);
+    expect(accessOf(bob).epoch).toBe(epoch);
+    expect(new Set(storeLines(bob).map((l) => l.epoch))).toEqual(new Set([epoch]));
+    expect(values(bob, ['BRANCH_SECRET', 'S7'])).toEqual({
+      BRANCH_SECRET: 'added-on-old-branch-Ye7',
+      S7: initial('S7'),
+    });
+  });
+});
+
+describe('without the merge drivers (a clone that never ran git kagi)', () => {
+  let plain: Clone;
+  beforeAll(() => {
+    plain = makeClone(carol.person, 'carol-plain');
+  });
+
+  /** alice changes `mine` on main, bob `theirs` on a branch; `plain` merges with git's text merge. */
+  function mergeWithoutDriver(
+    branch: string,
+    mine: Record<string, string>,
+    theirs: Record<string, string>,
+  ) {
+    for (const [name, value] of Object.entries(mine)) ok(alice, ['set', 'api', name, value]);
+    commit(alice, `alice: ${branch}`);
+    git(alice.person, alice.dir, ['push', '-q', 'origin', 'main']);
+    git(bob.person, bob.dir, ['checkout', '-q', '-b', branch]);
+    for (const [name, value] of Object.entries(theirs)) ok(bob, ['set', 'api', name, value]);
+    commit(bob, `bob: ${branch}`);
+    git(bob.person, bob.dir, ['push', '-q', 'origin', branch]);
+
+    sync(plain);
+    for (const section of ['merge.kagi-store', 'merge.kagi-access', 'diff.kagi'])
+      git(plain.person, plain.dir, ['config', '--local', '--remove-section', section], true);
+    expect(git(plain.person, plain.dir, ['config', '--get-regexp', 'kagi'], true).stdout).toBe('');
+    return git(plain.person, plain.dir, ['merge', '--no-edit', `origin/${branch}`], true);
+  }
+
+  /** Either a store every line of which reads, or a conflict git reports: never a broken "merge". */
+  function expectReadableOrConflict(
+    merge: Result,
+    expected: Record<string, string>,
+  ): 'clean' | 'conflict' {
+    if (merge.code !== 0) {
+      expect(merge.stdout + merge.stderr).toMatch(/CONFLICT \(content\)/);
+      expect(unmerged(plain)).toEqual([STORE]);
+      return 'conflict';
+    }
+    expect(unmerged(plain)).toEqual([]);
+    const get = kagi(plain.person, plain.dir, ['get', '--json']);
+    expect(get.code, get.stderr).toBe(0);
+    expect(values(plain, Object.keys(expected))).toEqual(expected);
+    return 'clean';
+  }
+
+  it('merges edits of secrets two lines apart cleanly, and the store reads', () => {
+    const order = namesInStoreOrder(NAMES);
+    const [x, y] = [order[1], order[3]] as [string, string];
+    const merge = mergeWithoutDriver(
+      'plain-apart',
+      { [x]: 'plain-x-value-1aA' },
+      { [y]: 'plain-y-value-2bB' },
+    );
+    expect(
+      expectReadableOrConflict(merge, { [x]: 'plain-x-value-1aA', [y]: 'plain-y-value-2bB' }),
+    ).toBe('clean');
+  });
+
+  it('reports a conflict for edits of adjacent lines instead of a broken store', () => {
+    const order = namesInStoreOrder(NAMES);
+    const [x, y] = [order[4], order[5]] as [string, string];
+    const merge = mergeWithoutDriver(
+      'plain-adjacent',
+      { [x]: 'plain-x-value-3cC' },
+      { [y]: 'plain-y-value-4dD' },
+    );
+    expect(
+      expectReadableOrConflict(merge, { [x]: 'plain-x-value-3cC', [y]: 'plain-y-value-4dD' }),
+    ).toBe('conflict');
+  });
+
+  it('gives a readable store or a conflict for secrets added on both sides', () => {
+    const added: Record<string, string>[] = [];
+    for (let i = 0; i < 3; i++) {
+      const mine = { [`PLAIN_A${i}`]: `plain-added-a${i}-value` };
+      const theirs = { [`PLAIN_B${i}`]: `plain-added-b${i}-value` };
+      added.push(mine, theirs);
+      const merge = mergeWithoutDriver(`plain-added-${i}`, mine, theirs);
+      expectReadableOrConflict(merge, { ...mine, ...theirs });
+      git(plain.person, plain.dir, ['merge', '--abort'], true);
+      sync(bob);
+    }
+  });
+});
