@@ -3,7 +3,7 @@
 import { Command, Option } from 'clipanion';
 import { EXIT } from '../errors.js';
 import type { Runtime } from '../runtime.js';
-import { KagiCommand, writeOut } from './base.js';
+import { KagiCommand, writeErr, writeOut } from './base.js';
 
 const LABEL = { ok: 'ok  ', warn: 'warn', fail: 'FAIL', skip: 'skip' } as const;
 
@@ -34,10 +34,13 @@ export class DoctorCommand extends KagiCommand {
 
   async run(rt: Runtime) {
     const out: string[] = [];
+    const changed = new Set<string>();
     if (this.fix) {
       const { repairProject } = await import('../operations/repair-project.js');
-      for (const step of await repairProject(rt))
+      for (const step of await repairProject(rt)) {
         out.push(`${step.done ? 'fixed' : 'left '} ${step.name.padEnd(10)} ${step.detail}`);
+        for (const p of step.paths ?? []) changed.add(p);
+      }
       if (out.length === 0) out.push('Nothing to repair.');
       out.push('');
     }
@@ -48,6 +51,7 @@ export class DoctorCommand extends KagiCommand {
       if (c.fix && (c.status === 'fail' || c.status === 'warn')) out.push(`     fix: ${c.fix}`);
     }
     writeOut(out.join('\n'));
+    if (changed.size > 0) writeErr(`Commit ${[...changed].join(', ')} now.`);
     const failed = checks.filter((c) => c.status === 'fail');
     if (failed.some((c) => c.integrity)) return EXIT.integrity;
     return failed.length > 0 ? EXIT.failure : EXIT.ok;

@@ -41,6 +41,8 @@ export interface RepairStep {
   /** What was changed, or why something was left as it is. */
   detail: string;
   done: boolean;
+  /** Repository files this step changed, to be committed. */
+  paths?: string[];
 }
 
 export async function repairProject(rt: Runtime): Promise<RepairStep[]> {
@@ -53,8 +55,14 @@ export async function repairProject(rt: Runtime): Promise<RepairStep[]> {
 
   const setup = await installGitSetup(repo);
   await writeSetupMarker(repo, 'installed');
-  if (setup.changed.length > 0)
-    steps.push({ name: 'drivers', detail: `installed ${setup.changed.join(', ')}`, done: true });
+  if (setup.changed.length > 0) {
+    steps.push({
+      name: 'drivers',
+      detail: `installed ${setup.changed.join(', ')}`,
+      done: true,
+      paths: setup.changed.filter((c) => c === '.gitattributes' || c.startsWith('.husky/')),
+    });
+  }
   if (setup.snippet) {
     steps.push({
       name: 'hooks',
@@ -82,6 +90,7 @@ export async function repairProject(rt: Runtime): Promise<RepairStep[]> {
         ? 'the interrupted key rotation does not match this checkout and stays pending'
         : `finished the interrupted key rotation (now at epoch ${project.access.epoch})`,
       done: !left,
+      paths: left ? [] : ['.kagi/'],
     });
   }
 
@@ -241,6 +250,7 @@ async function reencryptStaleStores(
       name: 'stores',
       detail: `re-encrypted ${moved} line(s) of ${name} to key epoch ${current}`,
       done: true,
+      paths: [where],
     });
     for (const why of left) steps.push({ name: 'stores', detail: `${where}: ${why}`, done: false });
   }
@@ -288,6 +298,7 @@ async function rewrapStaleMembers(
       name: 'members',
       detail: `re-wrapped ${m.id} (${m.name}), ${m.status === 'active' ? 'approved' : 'removed'} at key epoch ${epoch}, to epoch ${access.epoch}`,
       done: true,
+      paths: ['.kagi/access.json'],
     });
   }
   if (changed)

@@ -360,6 +360,7 @@ describe('a branch made before a rotation, merged without the drivers', () => {
       /^fixed stores +re-encrypted 1 line\(s\) of web\/development to key epoch 2$/m,
     );
     expect(fix.code, fix.stdout).toBe(0);
+    expect(fix.stderr).toBe('Commit .kagi/secrets/web/development.enc now.\n');
     ok(me, dir, ['verify']);
     expect(printenv(me, dir, ['web'], 'WEB_KEY').stdout).toBe(`${PLANTED.WEB_KEY}\n`);
     // Only the stale store changed: every other line stays byte-identical.
@@ -414,6 +415,7 @@ describe('a branch made before a rotation, merged without the drivers', () => {
       ),
     );
     expect(fix.code, fix.stdout).toBe(0);
+    expect(fix.stderr).toBe('Commit .kagi/access.json now.\n');
     ok(me, dir, ['verify']);
     expect(printenv(bob, dir, ['api'], 'API_TOKEN').stdout).toBe(`${PLANTED.API_TOKEN}\n`);
     expectNoValues(denied, verify, doctor, fix);
