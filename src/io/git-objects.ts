@@ -115,7 +115,9 @@ export function parseAddedLines(diff: string): AddedLine[] {
     if (row.startsWith('diff --git ')) {
       file = null;
     } else if (row.startsWith('+++ ')) {
-      const target = row.slice(4);
+      // git ends the name with a tab when it holds a space (GNU diff's convention); a name that
+      // really ends with a tab is C-quoted instead.
+      const target = row.slice(4).replace(/\t$/, '');
       file = target === '/dev/null' ? null : unquoteGitPath(target).replace(/^b\//, '');
     } else if (row.startsWith('@@ ')) {
       const match = /\+(\d+)/.exec(row);
