@@ -178,6 +178,20 @@ describe('git kagi verify on a good project', () => {
     expectNoValues(r);
   });
 
+  it('passes with a machine identity in KAGI_IDENTITY_FILE and in KAGI_IDENTITY', () => {
+    const { dir, me } = fork();
+    const file = path.join(makeTempDir('kagi-ci-'), 'ci-identity.txt');
+    ok(me, dir, ['member', 'add-machine', 'ci', '--out', file]);
+    const ci = makePerson('ci');
+    const viaFile = kagi(ci, dir, ['verify'], '', { KAGI_IDENTITY_FILE: file });
+    expect(viaFile.code, viaFile.stderr).toBe(0);
+    expect(viaFile.stdout).toMatch(/every line decrypted with KAGI_IDENTITY_FILE/);
+    const viaText = kagi(ci, dir, ['verify'], '', { KAGI_IDENTITY: readFileSync(file, 'utf8') });
+    expect(viaText.code, viaText.stderr).toBe(0);
+    expect(viaText.stdout).toMatch(/every line decrypted with KAGI_IDENTITY\)/);
+    expectNoValues(viaFile, viaText);
+  });
+
   it('checks structure only without any key, and says so', () => {
     const { dir } = fork();
     const before = snapshot(dir);
@@ -363,6 +377,11 @@ describe('a branch made before a rotation, merged without the drivers', () => {
     expect(fix.stderr).toBe('Commit .kagi/secrets/web/development.enc now.\n');
     ok(me, dir, ['verify']);
     expect(printenv(me, dir, ['web'], 'WEB_KEY').stdout).toBe(`${PLANTED.WEB_KEY}\n`);
+    const listed = JSON.parse(ok(me, dir, ['get', 'web', '--json']).stdout) as Array<{
+      name: string;
+      inherited_from: string | null;
+    }>;
+    expect(listed.filter((row) => !row.inherited_from).map((row) => row.name)).toEqual(['WEB_KEY']);
     // Only the stale store changed: every other line stays byte-identical.
     expect(git(me, dir, ['status', '--porcelain']).stdout).toBe(
       ' M .kagi/secrets/web/development.enc\n',
