@@ -58,9 +58,19 @@ export async function runCli(argv: readonly string[], runtime: Runtime): Promise
     command = cli.process(joinOptionalValues(argv), context);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    const known = commands.some((c) => c.paths?.some((path) => path[0] === argv[0]));
+    if (message.startsWith('Command not found') && known) {
+      // Never echo the words: one of them is often a value, such as `set KEY -secret`.
+      process.stderr.write(`error: cannot read the arguments of \`git kagi ${argv[0]}\`\n`);
+      const dash = argv.slice(1).some((word) => word.startsWith('-'));
+      process.stderr.write(
+        `hint: ${dash ? "a value that starts with '-' goes after `--` (git kagi set KEY -- -value); " : ''}see \`git kagi ${argv[0]} -h\`\n`,
+      );
+      return EXIT.usage;
+    }
     const unknown = message.startsWith('Command not found');
     process.stderr.write(
-      `error: ${unknown ? `unknown command '${argv.join(' ')}'` : message.split('\n')[0]}\n`,
+      `error: ${unknown ? `unknown command '${argv[0]}'` : message.split('\n')[0]}\n`,
     );
     process.stderr.write(`hint: see \`git kagi ${unknown ? '' : `${argv[0]} `}-h\`\n`);
     return EXIT.usage;
