@@ -119,6 +119,9 @@ describe('canary: planted values never leak', () => {
   step('set project-wide', alice, ['set', 'development', 'WIDE_SECRET'], {
     input: values.WIDE,
   });
+  values.DASHED = `-${canary(20)}`;
+  step('set value starting with -', alice, ['set', 'api', 'DASHED_SECRET', values.DASHED]);
+  step('set value after --', alice, ['set', 'api', 'DASHED_SECRET', '--', values.DASHED]);
   values.TYPED = canary(4);
   onTerminal('set on a terminal', ['set', 'api', 'TYPED_SECRET'], [`${values.TYPED}\r`], false);
   values.IMPORTED = canary(5);
@@ -243,6 +246,7 @@ describe('canary: planted values never leak', () => {
       'set on a terminal',
       'import',
       'sync',
+      'set value after --',
       'set then unset',
       'unset',
       'env rename',
@@ -251,7 +255,7 @@ describe('canary: planted values never leak', () => {
     }
     expect(shownOne.code).toBe(0);
     expect(shownOne.stdout).toContain(values.ARGV);
-    for (const v of [values.ARGV, values.TYPED, values.SYNCED, values.WIDE])
+    for (const v of [values.ARGV, values.TYPED, values.SYNCED, values.WIDE, values.DASHED])
       expect(shownAll.stdout).toContain(v);
     expect(ran.stdout).toBe(`${values.ARGV}\n`);
     expect(renamed.stdout).toBe(`${values.IMPORTED}\n`);
@@ -268,6 +272,7 @@ describe('canary: planted values never leak', () => {
       'get KEY without terminal',
       'get --show without terminal',
       'set invalid name',
+      'set value starting with -',
       'set unknown env',
       'set reserved name',
       'set NUL value',

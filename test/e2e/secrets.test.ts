@@ -179,6 +179,19 @@ describe('set: where the value comes from', () => {
     });
   });
 
+  it('takes a value starting with "-" after `--`, and never echoes it when `--` is missing', () => {
+    const stored = kagi(alice, repo, ['set', 'api', 'NEGATIVE', '--', '-42-dash-value']);
+    expect(stored.code).toBe(0);
+    expect(readEnv(alice, repo, ['api'], ['NEGATIVE'])).toEqual({ NEGATIVE: '-42-dash-value' });
+    for (const value of ['-dash-secret-1', '--dash-secret-2']) {
+      const r = kagi(alice, repo, ['set', 'api', 'DASHED', value]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error: /m);
+      expect(r.stderr).toMatch(/^hint: .*--/m);
+      expect(r.stderr).not.toContain('dash-secret');
+    }
+  });
+
   it('prompts without echo on a terminal: the typed value never appears in the transcript', () => {
     const r = kagiOnTerminal(alice, repo, ['set', 'api', 'TYPED'], ['hidden-value-42\r']);
     expect(r.code).toBe(0);
