@@ -111,18 +111,22 @@ export function parseAddedLines(diff: string): AddedLine[] {
   const added: AddedLine[] = [];
   let file: string | null = null;
   let line = 0;
+  // `+++ ` names the file only before the first hunk: inside one, it is an added `++ …` line.
+  let inHeader = false;
   for (const row of diff.split('\n')) {
     if (row.startsWith('diff --git ')) {
       file = null;
-    } else if (row.startsWith('+++ ')) {
+      inHeader = true;
+    } else if (inHeader && row.startsWith('+++ ')) {
       // git ends the name with a tab when it holds a space (GNU diff's convention); a name that
       // really ends with a tab is C-quoted instead.
       const target = row.slice(4).replace(/\t$/, '');
       file = target === '/dev/null' ? null : unquoteGitPath(target).replace(/^b\//, '');
     } else if (row.startsWith('@@ ')) {
+      inHeader = false;
       const match = /\+(\d+)/.exec(row);
       line = match ? Number(match[1]) : 0;
-    } else if (file !== null && row.startsWith('+')) {
+    } else if (!inHeader && file !== null && row.startsWith('+')) {
       added.push({ file, line, text: row.slice(1) });
       line += 1;
     }
