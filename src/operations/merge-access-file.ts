@@ -35,6 +35,7 @@ export async function mergeAccessTexts(
     const keys = project ? await findMergeKeys(rt, project, [ours, theirs]) : null;
     const top = keys && keys.access.key_id === access.key_id ? keys : null;
     const low = top?.forEpoch(lowEpoch) ?? null;
+    let removed: ReadonlySet<string> | null = null;
     for (const m of merged.stale) {
       if (!top || !low || !verifySeal(low.seal, access.project_id, lowEpoch, m)) {
         notices.push(
@@ -44,6 +45,19 @@ export async function mergeAccessTexts(
       }
       const entry = access.members.find((x) => x.id === m.id);
       if (!entry) continue;
+      if (entry.status === 'active' && project) {
+        // An approval from before a rotation whose member was removed since (the other side then
+        // dropped or rewrote the removed entry, which needs no key) is never re-wrapped: the rule
+        // of `doctor --fix`, else a removed member pushes such an edit and a merge re-admits him.
+        const { findRemovedMembers, wasRemoved } = await import('./diagnose-project.js');
+        removed ??= await findRemovedMembers(project.repo);
+        if (wasRemoved(removed, entry)) {
+          notices.push(
+            `git-kagi: member ${m.id} was removed after this approval; not re-wrapped (remove the entry with \`git kagi member remove ${m.id}\`)`,
+          );
+          continue;
+        }
+      }
       if (entry.status === 'active') {
         const { wrapKey } = await import('../crypto/age.js');
         entry.wrapped_key = await wrapKey(
