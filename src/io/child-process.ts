@@ -1,6 +1,6 @@
 // Runs a program the way `git kagi run` promises (DESIGN §6): inherited stdio, forwarded
 // SIGINT/SIGTERM/SIGHUP, the child's exit code passed through (128+n for a signal), 127 if missing.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import os from 'node:os';
 import { KagiError } from '../errors.js';
 
@@ -21,7 +21,14 @@ export function runChild(
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: 'inherit', env });
+    let child: ChildProcess;
+    try {
+      child = spawn(command, args, { stdio: 'inherit', env });
+    } catch (error) {
+      // Node throws some spawn failures (E2BIG among them) instead of emitting 'error'.
+      reject(describeSpawnError(command, error as NodeJS.ErrnoException));
+      return;
+    }
     const forward = (signal: NodeJS.Signals) => () => {
       if (reachesChildDirectly(signal)) return;
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -33,33 +40,7 @@ export function runChild(
     };
     child.on('error', (error: NodeJS.ErrnoException) => {
       cleanup();
-      if (error.code === 'ENOENT') {
-        reject(
-          new KagiError('command-not-found', `command not found: ${command}`, {
-            hint: "check the spelling and PATH; shell syntax needs an explicit shell: git kagi run -- sh -c '…'",
-            exitCode: 127,
-          }),
-        );
-      } else if (error.code === 'EACCES') {
-        reject(
-          new KagiError('not-executable', `cannot execute ${command}: permission denied`, {
-            exitCode: 126,
-          }),
-        );
-      } else if (error.code === 'E2BIG') {
-        reject(
-          new KagiError('env-too-large', `the environment is too large to start ${command}`, {
-            hint: 'a single variable is limited to 128 KiB by the operating system; store large values in a file',
-          }),
-        );
-      } else {
-        reject(
-          new KagiError(
-            'spawn-failed',
-            `could not start ${command} (${error.code ?? 'unknown error'})`,
-          ),
-        );
-      }
+      reject(describeSpawnError(command, error));
     });
     child.on('exit', (code, signal) => {
       cleanup();
@@ -67,4 +48,27 @@ export function runChild(
       else resolve(code ?? 1);
     });
   });
+}
+
+function describeSpawnError(command: string, error: NodeJS.ErrnoException): KagiError {
+  if (error.code === 'ENOENT') {
+    return new KagiError('command-not-found', `command not found: ${command}`, {
+      hint: "check the spelling and PATH; shell syntax needs an explicit shell: git kagi run -- sh -c '…'",
+      exitCode: 127,
+    });
+  }
+  if (error.code === 'EACCES') {
+    return new KagiError('not-executable', `cannot execute ${command}: permission denied`, {
+      exitCode: 126,
+    });
+  }
+  if (error.code === 'E2BIG') {
+    return new KagiError('env-too-large', `the environment is too large to start ${command}`, {
+      hint: 'a single variable is limited to 128 KiB by the operating system; store large values in a file',
+    });
+  }
+  return new KagiError(
+    'spawn-failed',
+    `could not start ${command} (${error.code ?? 'unknown error'})`,
+  );
 }
