@@ -163,6 +163,16 @@ describe('run', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('a value too large for the environment is a clear error, not an internal one', () => {
+    const big = `big-value-${'x'.repeat(200_000)}`;
+    expect(kagi(alice, repo, ['set', 'api', 'test', 'HUGE'], big).code).toBe(0);
+    const r = kagi(alice, repo, ['run', 'api', 'test', '--', 'true']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: the environment is too large to start true$/m);
+    expect(r.stderr).toMatch(/^hint: .*128 KiB/m);
+    expect(r.stderr).not.toContain('big-value');
+  });
+
   it('without a command is a usage error (exit 2)', () => {
     const r = kagi(alice, repo, ['run', 'api']);
     expect(r.code).toBe(2);
