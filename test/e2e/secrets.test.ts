@@ -193,11 +193,12 @@ describe('set: where the value comes from', () => {
   });
 
   it('prompts without echo on a terminal: the typed value never appears in the transcript', () => {
-    const r = kagiOnTerminal(alice, repo, ['set', 'api', 'TYPED'], ['hidden-value-42\r']);
+    // Backspace edits the hidden answer: "…-4X", erase the X, then "2".
+    const r = kagiOnTerminal(alice, repo, ['set', 'api', 'TYPED'], ['hidden-value-4X\u007f2\r']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Value for TYPED');
     expect(r.stdout).toContain('Added TYPED in api/development');
-    expect(r.stdout).not.toContain('hidden-value-42');
+    expect(r.stdout).not.toContain('hidden-value-4');
     expect(readEnv(alice, repo, ['api'], ['TYPED'])).toEqual({ TYPED: 'hidden-value-42' });
   });
 });
