@@ -364,13 +364,15 @@ describe('pre-commit', () => {
     expectNoValue(bypass);
   });
 
-  it('finds a value inside a longer line and in a file whose name needs quoting', () => {
+  it('finds a value inside a longer line, in names that need quoting, on a line like a diff header', () => {
     write(dir, 'docs/ünïcode notes.md', `intro\n\nurl: https://x.example/?k=${TOKEN}&v=1\n`);
+    write(dir, 'docs/patch.md', `# patch\n++ ${DB_PASSWORD}\n`);
     git(alice, dir, ['add', '--', 'docs']);
     const r = expectBlockedCommit(alice, dir);
     expect(r.stderr).toContain(
       'docs/ünïcode notes.md:3: contains the value of api/development TOKEN',
     );
+    expect(r.stderr).toContain('docs/patch.md:2: contains the value of development DB_PASSWORD');
     expectNoValue(r);
   });
 
