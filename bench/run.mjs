@@ -76,10 +76,12 @@ if (!existsSync(path.join(distDir, 'git-kagi.js'))) {
   process.exit(1);
 }
 
-// Ctrl-C reaches the running child too; this process survives it (the child's SIGINT ends the
-// run) so that the workspace is removed.
+// Ctrl-C reaches the running child too; this process survives it so that the workspace is
+// removed, and stops at the child's SIGINT or, at the latest, before the next case.
 let interrupted = false;
-process.on('SIGINT', () => {});
+process.on('SIGINT', () => {
+  interrupted = true;
+});
 
 const workspace = createWorkspace(distDir);
 const noop = (p) => ({ argv: [process.execPath, '-e', '0'], cwd: p.dir, env: p.env });
@@ -401,6 +403,8 @@ progress(
 progress(`workspace: ${workspace.root} (removed at the end)\n`);
 try {
   for (const [index, c] of selected.entries()) {
+    await new Promise(setImmediate); // lets a pending SIGINT handler run
+    if (interrupted) break;
     progress(`[${index + 1}/${selected.length}] case ${c.id}: ${c.name}\n`);
     const caseStart = performance.now();
     try {
