@@ -86,17 +86,34 @@ function accessOf(c: Clone) {
   return parseAccess(readFileSync(path.join(c.dir, '.kagi', 'access.json'), 'utf8'));
 }
 
-/** The tag of a name in api/development, from the root key alice's device caches. */
-function tagOf(name: string): string {
-  const access = accessOf(alice);
-  const file = path.join(alice.person.home, 'projects', `${access.project_id}.key`);
+/** The tag of a name in api/development, from the root key `c`'s device caches. */
+function tagOf(name: string, c: Clone = alice): string {
+  const access = accessOf(c);
+  const file = path.join(c.person.home, 'projects', `${access.project_id}.key`);
   const keys = deriveProjectKeys(parseRootKeyHex(readFileSync(file, 'utf8')) as Uint8Array);
   return computeTag(keys.env('development').tag, 'api/development', name);
 }
 
-/** Names in the order of their lines in the store. */
-function namesInStoreOrder(names: readonly string[]): string[] {
-  return [...names].sort((a, b) => (tagOf(a) < tagOf(b) ? -1 : 1));
+/**
+ * Two of NAMES whose lines are `gap` apart in the store of `c` as it is now (other tests add
+ * secrets, and a rotation changes every tag).
+ */
+function pairApart(c: Clone, gap: number): [string, string] {
+  const rows = JSON.parse(ok(c, ['get', '--json']).stdout) as Array<{
+    scope: string;
+    name: string;
+    inherited_from: string | null;
+  }>;
+  const order = rows
+    .filter((r) => r.scope === 'api/development' && r.inherited_from === null)
+    .map((r) => r.name)
+    .sort((a, b) => (tagOf(a, c) < tagOf(b, c) ? -1 : 1));
+  expect(order).toHaveLength(storeLines(c).length);
+  for (let i = 0; i + gap < order.length; i++) {
+    const [x, y] = [order[i] as string, order[i + gap] as string];
+    if (NAMES.includes(x) && NAMES.includes(y)) return [x, y];
+  }
+  throw new Error(`no two lines ${gap} apart`);
 }
 
 function unmerged(c: Clone): string[] {
@@ -111,7 +128,7 @@ function join(c: Clone, name: string): string {
 
 /**
  * alice created the project with S1…S8 in api/development; bob and carol joined and were approved;
- * everything is on origin/main. Each test starts from every clone synced to origin/main.
+ * everything is on origin/main. Each test starts with alice and bob synced to origin/main.
  */
 beforeAll(() => {
   world = makeTempDir('kagi-merge-');
@@ -145,7 +162,7 @@ beforeAll(() => {
 });
 
 beforeEach(() => {
-  for (const c of [alice, bob, carol]) sync(c);
+  for (const c of [alice, bob]) sync(c);
 });
 
 describe('access.json', () => {
@@ -201,12 +218,42 @@ describe('access.json', () => {
     ok(bob, ['member', 'approve', daveId, '--yes']);
     ok(bob, ['member', 'approve', erinId, '--yes']);
   });
+
+  it('re-wraps a member approved on a branch while main rotated the key', () => {
+    const dave = makeClone(makePerson('dave'), 'dave-approved');
+    const daveId = join(dave, 'dave');
+    commit(dave, 'dave asks for access');
+    git(dave.person, dave.dir, ['push', '-q', 'origin', 'main']);
+    sync(bob);
+    git(bob.person, bob.dir, ['checkout', '-q', '-b', 'approve-dave']);
+    ok(bob, ['member', 'approve', daveId, '--yes']);
+    commit(bob, 'approve dave');
+    git(bob.person, bob.dir, ['push', '-q', 'origin', 'approve-dave']);
+    sync(alice);
+    ok(alice, ['rotate']);
+    commit(alice, 'rotate the key');
+
+    git(alice.person, alice.dir, ['fetch', '-q', 'origin']);
+    const merge = git(alice.person, alice.dir, ['merge', '--no-edit', 'origin/approve-dave'], true);
+    expect(merge.code, merge.stdout + merge.stderr).toBe(0);
+    expect(merge.stderr).toContain(`re-wrapped member ${daveId}`);
+    const access = accessOf(alice);
+    expect(access.members.find((m) => m.id === daveId)?.status).toBe('active');
+    const list = JSON.parse(ok(alice, ['member', 'list', '--json']).stdout);
+    expect(list.members.find((m: { id: string }) => m.id === daveId)).toMatchObject({
+      seal_ok: true,
+    });
+    git(alice.person, alice.dir, ['push', '-q', 'origin', 'main']);
+
+    git(dave.person, dave.dir, ['pull', '-q']);
+    expect(values(dave, ['S8'])).toEqual(values(alice, ['S8']));
+  });
 });
 
 describe('stores', () => {
   it('merges concurrent edits of different secrets of one scope, even on adjacent lines', () => {
-    const order = namesInStoreOrder(NAMES);
-    const [x, y] = order.slice(2, 4) as [string, string]; // two adjacent lines of the store
+    const [x, y] = pairApart(alice, 1); // two adjacent lines of the store
+    const before = values(alice, NAMES);
     const base = storeLines(bob);
     ok(alice, ['set', 'api', x, 'alice-changed-x-Q9w']);
     ok(alice, ['set', 'api', 'ALICE_NEW', 'alice-added-value-3Lp']);
@@ -221,7 +268,7 @@ describe('stores', () => {
     expect(unmerged(bob)).toEqual([]);
     const got = values(bob, [...NAMES, 'ALICE_NEW', 'BOB_NEW']);
     expect(got).toEqual({
-      ...Object.fromEntries(NAMES.map((n) => [n, initial(n)])),
+      ...before,
       [x]: 'alice-changed-x-Q9w',
       [y]: 'bob-changed-y-Z7r',
       ALICE_NEW: 'alice-added-value-3Lp',
@@ -231,10 +278,11 @@ describe('stores', () => {
     const merged = storeLines(bob);
     const changed = new Set([tagOf(x), tagOf(y)]);
     for (const line of base.filter((l) => !changed.has(l.tag))) expect(merged).toContainEqual(line);
-    expect(merged).toHaveLength(NAMES.length + 2);
+    expect(merged).toHaveLength(base.length + 2);
   });
 
   it('merges the same secret changed to the same value on both sides', () => {
+    const before = values(alice, ['S6']);
     ok(alice, ['set', 'api', 'S5', 'same-new-value-on-both-sides']);
     commit(alice, 'alice changes S5');
     git(alice.person, alice.dir, ['push', '-q', 'origin', 'main']);
@@ -247,11 +295,12 @@ describe('stores', () => {
     expect(unmerged(bob)).toEqual([]);
     expect(values(bob, ['S5', 'S6'])).toEqual({
       S5: 'same-new-value-on-both-sides',
-      S6: initial('S6'),
+      ...before,
     });
   });
 
   it('stops on one secret changed two ways, naming the secret and never a value', () => {
+    const before = values(alice, ['S6']);
     const ours = 'bob-way-of-S6-value-Jk3';
     const theirs = 'alice-way-of-S6-value-Pq8';
     ok(alice, ['set', 'api', 'S6', theirs]);
@@ -267,7 +316,7 @@ describe('stores', () => {
     expect(output).toMatch(/CONFLICT \(content\).*api\/development\.enc/);
     expect(output).toContain('S6');
     expect(output).toContain('git kagi resolve');
-    for (const v of [ours, theirs, 'alice-also-changed-S1', initial('S6')])
+    for (const v of [ours, theirs, 'alice-also-changed-S1', ...Object.values(before)])
       expect(output).not.toContain(v);
     // The merge is unfinished: git shows the store unmerged and refuses to commit it.
     expect(unmerged(bob)).toEqual([STORE]);
@@ -279,6 +328,7 @@ describe('stores', () => {
   });
 
   it('merges a branch that added a secret before a rotation: every line at the new epoch', () => {
+    const before = values(alice, ['S4']);
     git(bob.person, bob.dir, ['checkout', '-q', '-b', 'feature']);
     ok(bob, ['set', 'api', 'FEATURE_FLAG_KEY', 'added-before-rotation-Vb4']);
     ok(bob, ['set', 'api', 'S2', 'changed-before-rotation-Wc5']);
@@ -301,11 +351,12 @@ describe('stores', () => {
       FEATURE_FLAG_KEY: 'added-before-rotation-Vb4',
       S2: 'changed-before-rotation-Wc5',
       S3: 'changed-on-main-Xd6',
-      S4: initial('S4'),
+      ...before,
     });
   });
 
   it('merges main after a rotation into a branch made before it, on the branch author’s device', () => {
+    const before = values(alice, ['S7']);
     git(bob.person, bob.dir, ['checkout', '-q', '-b', 'feature-2']);
     ok(bob, ['set', 'api', 'BRANCH_SECRET', 'added-on-old-branch-Ye7']);
     commit(bob, 'feature-2: new secret');
@@ -322,7 +373,7 @@ describe('stores', () => {
     expect(new Set(storeLines(bob).map((l) => l.epoch))).toEqual(new Set([epoch]));
     expect(values(bob, ['BRANCH_SECRET', 'S7'])).toEqual({
       BRANCH_SECRET: 'added-on-old-branch-Ye7',
-      S7: initial('S7'),
+      ...before,
     });
   });
 
@@ -357,6 +408,27 @@ describe('stores', () => {
       S3: 'criss-cross-S3-a',
       S4: 'criss-cross-S4-b',
     });
+  });
+
+  // BUG: a scope created on a branch made before a rotation arrives by a clean merge (only one side
+  // added the file, so no merge driver runs) with its lines at the old epoch. `git kagi get` and
+  // `run` then fail with exit 4 for the whole project, and neither the merge nor the post-merge hook
+  // says anything; only `git kagi verify`/`doctor` find it (`doctor --fix` re-encrypts). Expected:
+  // the post-merge hook re-encrypts such lines when the key is at hand, or at least tells the user
+  // to run `git kagi doctor --fix` before pushing.
+  it.fails('a new scope from a branch made before a rotation reads after the merge', () => {
+    git(bob.person, bob.dir, ['checkout', '-q', '-b', 'new-scope']);
+    ok(bob, ['set', 'web', 'WEB_TOKEN', 'new-scope-before-rotation-Zf8']);
+    commit(bob, 'web: first secret');
+    git(bob.person, bob.dir, ['push', '-q', 'origin', 'new-scope']);
+    ok(alice, ['rotate']);
+    commit(alice, 'rotate the key');
+    git(alice.person, alice.dir, ['push', '-q', 'origin', 'main']); // the next tests start from it
+    git(alice.person, alice.dir, ['fetch', '-q', 'origin']);
+    const merge = git(alice.person, alice.dir, ['merge', '--no-edit', 'origin/new-scope'], true);
+    expect(merge.code, merge.stderr).toBe(0);
+    const get = kagi(alice.person, alice.dir, ['get', '--json']);
+    if (get.code !== 0) expect(merge.stderr).toMatch(/doctor --fix/);
   });
 });
 
@@ -405,8 +477,7 @@ describe('without the merge drivers (a clone that never ran git kagi)', () => {
   }
 
   it('merges edits of secrets two lines apart cleanly, and the store reads', () => {
-    const order = namesInStoreOrder(NAMES);
-    const [x, y] = [order[1], order[3]] as [string, string];
+    const [x, y] = pairApart(alice, 2);
     const merge = mergeWithoutDriver(
       'plain-apart',
       { [x]: 'plain-x-value-1aA' },
@@ -418,8 +489,7 @@ describe('without the merge drivers (a clone that never ran git kagi)', () => {
   });
 
   it('reports a conflict for edits of adjacent lines instead of a broken store', () => {
-    const order = namesInStoreOrder(NAMES);
-    const [x, y] = [order[4], order[5]] as [string, string];
+    const [x, y] = pairApart(alice, 1);
     const merge = mergeWithoutDriver(
       'plain-adjacent',
       { [x]: 'plain-x-value-3cC' },
