@@ -9,6 +9,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -134,6 +135,26 @@ describe('install', () => {
       expect(text).toMatch(/not found on PATH/); // says what to do without git-kagi
       expect(statSync(file).mode & 0o111).toBe(0o111);
     }
+  });
+
+  it('when git-kagi is not on PATH (a GUI client), the hook says so and how to fix it', () => {
+    const alice = makePerson('alice');
+    const dir = makeRepo(alice);
+    initProject(alice, dir);
+    const bare = makeTempDir('kagi-path-'); // git alone: no git-kagi anywhere on PATH
+    symlinkSync(
+      spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim(),
+      path.join(bare, 'git'),
+    );
+    const gui = { ...alice, env: { ...alice.env, PATH: bare } };
+    git(gui, dir, ['add', '--', '.kagi', '.gitattributes', '.gitignore']);
+    const r = git(gui, dir, ['commit', '-q', '-m', 'from a GUI']);
+    expect(r.stderr).toContain(
+      'git-kagi: not found on PATH, so the pre-commit checks of .kagi/ did not run.',
+    );
+    expect(r.stderr).toMatch(
+      /install it \(npm install -g git-kagi\) or remove this block: git kagi hooks uninstall/,
+    );
   });
 
   it('honours core.hooksPath: hooks go to that folder and run from there', () => {
