@@ -70,7 +70,8 @@ export async function runCli(argv: readonly string[], runtime: Runtime): Promise
     }
     const unknown = message.startsWith('Command not found');
     process.stderr.write(
-      `error: ${unknown ? `unknown command '${argv[0]}'` : message.split('\n')[0]}\n`,
+      // clipanion quotes the word it could not place, which may be a value: never echo it.
+      `error: ${unknown ? `unknown command '${argv[0]}'` : (message.split('\n')[0] ?? '').replace(/\("[^"]*"\)|"[^"]*"/g, '(…)')}\n`,
     );
     process.stderr.write(`hint: see \`git kagi ${unknown ? '' : `${argv[0]} `}-h\`\n`);
     return EXIT.usage;

@@ -69,6 +69,12 @@ async function readValueFromStdin(): Promise<string> {
       exitCode: 2,
     });
   }
+  if (bytes.length === 0) {
+    throw new KagiError('no-value', 'no value on standard input', {
+      hint: "pipe the value in, run it on a terminal to be asked, or pass an empty value explicitly: git kagi set KEY ''",
+      exitCode: 2,
+    });
+  }
   // One trailing newline is how `echo` and files end; it is not part of the value.
   return value.replace(/\r?\n$/, '');
 }

@@ -37,6 +37,8 @@ export class SyncCommand extends KagiCommand {
     }
     const { syncExample } = await import('../operations/sync-example.js');
     const result = await syncExample(rt, target);
+    if (result.skipped.length > 0)
+      writeErr(`skipped ${result.skipped.join(', ')} (KAGI_* names are reserved for key sources)`);
     for (const s of result.scopes) {
       writeErr(
         `${s.scope}: ${s.added.length} added${s.added.length ? ` (${s.added.join(', ')})` : ''}, ${s.kept.length} already set`,

@@ -74,12 +74,22 @@ export function resolveScopeArgs(input: ScopeArgsInput): ScopeArgs {
     args[0] !== undefined &&
     isScopePartName(args[0])
   ) {
+    if (service === null && input.folderService === null) {
+      throw usageError(
+        `'${args[0]}' is neither a service nor an environment of this project`,
+        `see the services with \`git kagi get\`; add an environment with \`git kagi env add ${args[0]}\``,
+      );
+    }
     throw unknownEnv(args[0]);
   }
   if (args.length < tail.min)
     throw usageError('not enough arguments', 'see `git kagi <command> -h`');
+  // The extra words are not echoed: they are often a value with spaces that lacked quotes.
   if (args.length > tail.max)
-    throw usageError(`unexpected argument '${args[tail.max]}'`, 'see `git kagi <command> -h`');
+    throw usageError(
+      'too many arguments',
+      'quote a value that has spaces, or let git kagi ask for it; see `git kagi <command> -h`',
+    );
   return { service: service ?? input.folderService, env, rest: args };
 }
 

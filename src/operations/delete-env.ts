@@ -6,7 +6,13 @@ import { withLock } from '../io/lock.js';
 import type { Runtime } from '../runtime.js';
 import { listScopes, openProject, storePath, writeKagiConfig } from './project.js';
 
-export async function deleteEnv(rt: Runtime, name: string): Promise<{ scopes: string[] }> {
+export interface PlannedEnvDeletion {
+  scopes: string[];
+  apply(): Promise<void>;
+}
+
+/** Checks first (so nobody types a name for nothing), deletes on apply(). */
+export async function planEnvDeletion(rt: Runtime, name: string): Promise<PlannedEnvDeletion> {
   const project = await openProject(rt);
   if (!project.config.envs.includes(name))
     throw usageError(`unknown environment '${name}'`, 'see `git kagi env list`');
@@ -19,11 +25,14 @@ export async function deleteEnv(rt: Runtime, name: string): Promise<{ scopes: st
       },
     );
   }
-  return withLock(project.repo.gitDir, async () => {
-    const scopes = (await listScopes(project)).filter((s) => s.env === name);
-    project.config.envs = project.config.envs.filter((e) => e !== name);
-    await writeKagiConfig(project);
-    for (const scope of scopes) await removeFileDurably(storePath(project, scope));
-    return { scopes: scopes.map(formatScope) };
-  });
+  const scopes = (await listScopes(project)).filter((s) => s.env === name);
+  return {
+    scopes: scopes.map(formatScope),
+    apply: () =>
+      withLock(project.repo.gitDir, async () => {
+        project.config.envs = project.config.envs.filter((e) => e !== name);
+        await writeKagiConfig(project);
+        for (const scope of scopes) await removeFileDurably(storePath(project, scope));
+      }),
+  };
 }

@@ -16,6 +16,8 @@ import type { Target } from './target.js';
 export interface SyncResult {
   file: string;
   scopes: Array<{ scope: string; added: string[]; kept: string[] }>;
+  /** KAGI_* names, which are reserved for key sources. */
+  skipped: string[];
 }
 
 export async function syncExample(rt: Runtime, target: Target): Promise<SyncResult> {
@@ -30,14 +32,17 @@ export async function syncExample(rt: Runtime, target: Target): Promise<SyncResu
       hint: 'create one listing the variables the service needs (values are examples, not secrets)',
     });
   }
-  const entries = parseExampleNames(bytes, shown);
+  // `.env.example` often documents the KAGI_* key sources themselves: those are skipped, not synced.
+  const all = parseExampleNames(bytes, shown);
+  const skipped = all.filter((e) => e.name.startsWith('KAGI_')).map((e) => e.name);
+  const entries = all.filter((e) => !e.name.startsWith('KAGI_'));
   for (const e of entries) {
     parseWritableSecretName(e.name);
     parseSecretValue(e.name, e.value);
   }
   const unlocked = await unlockProject(rt, project);
   const envs = target.env === null ? project.config.envs : [target.env];
-  const result: SyncResult = { file: shown, scopes: [] };
+  const result: SyncResult = { file: shown, scopes: [], skipped };
   for (const env of envs) {
     const scope = { service: target.service, env };
     const report = await changeScope(rt, project, unlocked, scope, {

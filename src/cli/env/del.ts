@@ -16,6 +16,8 @@ export class EnvDelCommand extends KagiCommand {
   name = Option.String({ name: 'name' });
 
   async run(rt: Runtime) {
+    const { planEnvDeletion } = await import('../../operations/delete-env.js');
+    const plan = await planEnvDeletion(rt, this.name);
     if (!rt.terminal.interactive) {
       throw new KagiError(
         'needs-terminal',
@@ -30,10 +32,9 @@ export class EnvDelCommand extends KagiCommand {
     );
     if (answer.trim() !== this.name)
       throw new KagiError('aborted', 'the name did not match; nothing was deleted');
-    const { deleteEnv } = await import('../../operations/delete-env.js');
-    const result = await deleteEnv(rt, this.name);
+    await plan.apply();
     writeErr(
-      `Deleted environment ${this.name}${result.scopes.length ? ` (${result.scopes.join(', ')})` : ''}`,
+      `Deleted environment ${this.name}${plan.scopes.length ? ` (${plan.scopes.join(', ')})` : ''}`,
     );
     return 0;
   }
