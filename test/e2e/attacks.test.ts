@@ -683,3 +683,86 @@ describe('d. key history entries removed or altered', () => {
     });
   }
 });
+
+describe('e. a removed member rewrites his entry on main, then an older branch merges main', () => {
+  const rewrites: Array<[string, (access: AccessFile) => void]> = [
+    [
+      'deletes his "removed" entry',
+      (a) => {
+        a.members = a.members.filter((m) => m.id !== ids.bob);
+      },
+    ],
+    [
+      'turns his "removed" entry back into a join request',
+      (a) => {
+        const entry = member(a, ids.bob);
+        entry.status = 'pending';
+        entry.seal = undefined;
+        entry.approved_by = undefined;
+        entry.approved_at = undefined;
+      },
+    ],
+  ];
+
+  for (const [what, rewrite] of rewrites) {
+    it(`he ${what}: the access.json merge driver does not wrap the key to him again`, async () => {
+      const w = copyWorld();
+      // Alice has a branch from before the removal, with work of its own (carol approved there).
+      git(w.alice.person, w.alice.dir, ['checkout', '-q', '-b', 'feature']);
+      ok(w.alice, ['set', 'api', 'FEATURE_FLAG', 'on-Tq1']);
+      ok(w.alice, ['member', 'approve', ids.carol, '--yes']);
+      git(w.alice.person, w.alice.dir, ['commit', '-q', '-m', 'feature', '--', '.kagi']);
+      git(w.alice.person, w.alice.dir, ['checkout', '-q', 'main']);
+      ok(w.alice, ['member', 'remove', ids.bob, '--yes']);
+      pushAll(w.alice, 'kagi: remove bob');
+      const currentKey = cachedRoot(w.alice, w.projectId);
+
+      // Bob can still push to the repository; no seal is needed to drop or downgrade an entry.
+      pull(w.bob);
+      const access = readAccess(w.bob);
+      rewrite(access);
+      writeAccess(w.bob, access);
+      git(w.bob.person, w.bob.dir, ['commit', '-q', '--no-verify', '-am', 'kagi: tidy']);
+      git(w.bob.person, w.bob.dir, ['push', '-q', 'origin', 'HEAD:main']);
+
+      // Alice brings main into her branch, as one does before opening a pull request.
+      git(w.alice.person, w.alice.dir, ['checkout', '-q', 'feature']);
+      const pulled = git(
+        w.alice.person,
+        w.alice.dir,
+        ['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main'],
+        true,
+      );
+      expect(pulled.stderr).toContain(`member ${ids.bob} was removed after this approval`);
+      const merged = readAccess(w.alice);
+      expect(merged.epoch).toBe(2);
+      const bobIdentity = parseIdentityFile(
+        readFileSync(path.join(w.bob.person.home, 'identity.txt'), 'utf8'),
+      ) as string;
+      const bobCan: string[] = [];
+      for (const m of merged.members) {
+        if (!m.wrapped_key) continue;
+        try {
+          bobCan.push(new TextDecoder().decode(await unwrapKey(m.wrapped_key, bobIdentity, m.id)));
+        } catch {}
+      }
+      expect(bobCan).not.toContain(formatRootKey(currentKey));
+      // (The entry kept from the branch still holds the key of epoch 1, which he had anyway.)
+      // Control: carol, approved on the branch, is re-wrapped to the current key as designed.
+      const carolIdentity = parseIdentityFile(
+        readFileSync(path.join(w.carol.person.home, 'identity.txt'), 'utf8'),
+      ) as string;
+      const carol = member(merged, ids.carol);
+      expect(carol.status).toBe('active');
+      const carolKey = await unwrapKey(carol.wrapped_key as string, carolIdentity, ids.carol);
+      expect(new TextDecoder().decode(carolKey)).toBe(formatRootKey(currentKey));
+      // And bob, checking out the merged branch, reads nothing set after his removal.
+      pull(w.bob);
+      git(w.bob.person, w.bob.dir, ['fetch', '-q', path.join(w.alice.dir, '.git'), 'feature']);
+      git(w.bob.person, w.bob.dir, ['checkout', '-q', 'FETCH_HEAD']);
+      const r = run(w.bob, ['run', 'api', '--', 'printenv', 'FEATURE_FLAG']);
+      expect(r.stdout).not.toContain('on-Tq1');
+      expect([3, 4]).toContain(r.code);
+    });
+  }
+});
