@@ -59,11 +59,3 @@ export function parseStore(text: string, scopeName: string, where: string): Stor
   }
   return lines;
 }
-
-/** Inserts or replaces the line with the same tag, keeping the order; other lines are untouched. */
-export function upsertStoreLine(lines: ReadonlyArray<StoreLine>, line: StoreLine): StoreLine[] {
-  const out = lines.filter((l) => l.tag !== line.tag);
-  const at = out.findIndex((l) => l.tag > line.tag);
-  out.splice(at === -1 ? out.length : at, 0, line);
-  return out;
-}

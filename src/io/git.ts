@@ -1,6 +1,7 @@
 // Every read of git state goes through the git binary (execFile, -z where paths are listed): inside
 // hooks only git itself honours GIT_INDEX_FILE and worktrees (GOTCHAS).
 import { execFile } from 'node:child_process';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { KagiError } from '../errors.js';
 
@@ -46,8 +47,6 @@ export interface Repository {
   prefix: string;
   /** Absolute path of the git dir shared by all worktrees (config, hooks). */
   commonDir: string;
-  /** Absolute path of the hooks folder (honours core.hooksPath and worktrees). */
-  hooksDir: string;
 }
 
 export async function findRepository(cwd: string): Promise<Repository> {
@@ -69,7 +68,7 @@ export async function findRepository(cwd: string): Promise<Repository> {
       hint: 'run git kagi inside your project, or `git init` first',
     });
   }
-  const [root, gitDir, prefix, commonDir, hooksDir] = result.stdout.split('\n');
+  const [root, gitDir, prefix, commonDir] = result.stdout.split('\n');
   if (!root || !gitDir) {
     throw new KagiError(
       'not-a-work-tree',
@@ -81,11 +80,58 @@ export async function findRepository(cwd: string): Promise<Repository> {
     gitDir,
     prefix: (prefix ?? '').replace(/\/$/, ''),
     commonDir: path.resolve(cwd, commonDir || gitDir),
-    hooksDir: path.resolve(cwd, hooksDir || path.join(gitDir, 'hooks')),
   };
 }
 
 export async function readGitConfig(key: string, cwd: string): Promise<string | null> {
   const result = await runGit(['config', '--get', key], cwd, true);
   return result.code === 0 ? result.stdout.trim() : null;
+}
+
+const GIT_LOCATION_VARIABLES = [
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_COMMON_DIR',
+  'GIT_CEILING_DIRECTORIES',
+  'GIT_DISCOVERY_ACROSS_FILESYSTEM',
+];
+
+/**
+ * The repository of `cwd` found on the file system, without starting git: hot paths (`run`, the
+ * hooks) pay for every process. Anything unusual (GIT_DIR and friends, a `.git` we cannot read)
+ * falls back to asking git.
+ */
+export async function locateRepository(
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Repository> {
+  if (GIT_LOCATION_VARIABLES.some((name) => env[name])) return findRepository(cwd);
+  try {
+    const start = realpathSync(cwd);
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      const dotGit = path.join(dir, '.git');
+      let gitDir: string | null = null;
+      const stat = statSync(dotGit, { throwIfNoEntry: false });
+      if (stat?.isDirectory()) gitDir = dotGit;
+      else if (stat?.isFile()) {
+        const pointer = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8'))?.[1];
+        if (pointer) gitDir = path.resolve(dir, pointer.trim());
+      }
+      if (gitDir !== null) {
+        if (!statSync(path.join(gitDir, 'HEAD'), { throwIfNoEntry: false }))
+          return findRepository(cwd);
+        const common = statSync(path.join(gitDir, 'commondir'), { throwIfNoEntry: false })
+          ? path.resolve(gitDir, readFileSync(path.join(gitDir, 'commondir'), 'utf8').trim())
+          : gitDir;
+        return {
+          root: dir,
+          gitDir,
+          prefix: path.relative(dir, start).split(path.sep).join('/'),
+          commonDir: common,
+        };
+      }
+      if (path.dirname(dir) === dir) break;
+    }
+  } catch {}
+  return findRepository(cwd);
 }

@@ -1,6 +1,6 @@
 // The one place that talks to a person: questions go to stderr, answers come from the terminal.
 // Without a terminal nothing is asked (hooks, CI, pipes): callers refuse or use a flag instead.
-import { createInterface } from 'node:readline';
+import { isatty } from 'node:tty';
 
 export interface Terminal {
   readonly interactive: boolean;
@@ -9,7 +9,8 @@ export interface Terminal {
 }
 
 export function openTerminal(): Terminal {
-  const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
+  // isatty, not process.stdin.isTTY: touching process.stdin builds a stream, which costs start-up.
+  const interactive = isatty(0) && isatty(2);
   return {
     interactive,
     ask: (question) => askLine(question, false),
@@ -19,22 +20,29 @@ export function openTerminal(): Terminal {
 
 function askLine(question: string, hidden: boolean): Promise<string> {
   if (hidden) return askHiddenLine(question);
-  return new Promise((resolve, reject) => {
-    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-    let answered = false;
-    rl.question(question, (answer) => {
-      answered = true;
-      rl.close();
-      resolve(answer);
-    });
-    rl.on('close', () => {
-      if (!answered) reject(new Error('no answer'));
-    });
-    rl.on('SIGINT', () => {
-      process.stderr.write('\n');
-      process.exit(130);
-    });
-  });
+  return import('node:readline').then(
+    ({ createInterface }) =>
+      new Promise<string>((resolve, reject) => {
+        const rl = createInterface({
+          input: process.stdin,
+          output: process.stderr,
+          terminal: true,
+        });
+        let answered = false;
+        rl.question(question, (answer) => {
+          answered = true;
+          rl.close();
+          resolve(answer);
+        });
+        rl.on('close', () => {
+          if (!answered) reject(new Error('no answer'));
+        });
+        rl.on('SIGINT', () => {
+          process.stderr.write('\n');
+          process.exit(130);
+        });
+      }),
+  );
 }
 
 /** Raw mode, so nothing typed is echoed; Enter ends, Backspace edits, Ctrl-C aborts with 130. */

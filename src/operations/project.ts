@@ -16,7 +16,7 @@ import {
 import { verifySeal } from '../crypto/seal.js';
 import { EXIT, integrityError, KagiError, noAccessError } from '../errors.js';
 import { readTextOrNull, writeFileAtomic } from '../io/atomic-file.js';
-import { findRepository, type Repository } from '../io/git.js';
+import { locateRepository, type Repository } from '../io/git.js';
 import { journalPath } from '../io/journal.js';
 import {
   readCachedKey,
@@ -73,7 +73,7 @@ async function fileExists(file: string): Promise<boolean> {
 
 /** Reads kagi.json and access.json as they are, without finishing anything. */
 export async function readProject(rt: Runtime): Promise<Project> {
-  const repo = await findRepository(rt.cwd);
+  const repo = await locateRepository(rt.cwd, rt.env);
   const kagiDir = path.join(repo.root, '.kagi');
   const [configText, accessText] = await Promise.all([
     readTextOrNull(path.join(kagiDir, 'kagi.json')),

@@ -63,11 +63,20 @@ export async function detectHookManager(repo: Repository): Promise<HookManager> 
   return 'git';
 }
 
-function hookFile(repo: Repository, manager: HookManager, hook: HookName): string {
+/** `git rev-parse --git-path hooks` honours core.hooksPath and worktrees. */
+async function findHooksDir(repo: Repository): Promise<string> {
+  const result = await runGit(['rev-parse', '--git-path', 'hooks'], repo.root);
+  return path.resolve(repo.root, result.stdout.trim());
+}
+
+function hookFile(
+  repo: Repository,
+  hooksDir: string,
+  manager: HookManager,
+  hook: HookName,
+): string {
   // husky 9 regenerates .husky/_ on every install: the committed .husky/<hook> is the place.
-  return manager === 'husky'
-    ? path.join(repo.root, '.husky', hook)
-    : path.join(repo.hooksDir, hook);
+  return manager === 'husky' ? path.join(repo.root, '.husky', hook) : path.join(hooksDir, hook);
 }
 
 export async function readSetupStatus(repo: Repository): Promise<SetupStatus> {
@@ -83,9 +92,10 @@ export async function readSetupStatus(repo: Repository): Promise<SetupStatus> {
     if (space > 0) actual.set(line.slice(0, space), line.slice(space + 1));
   }
   const manager = await detectHookManager(repo);
+  const hooksDir = await findHooksDir(repo);
   const hooks: HookPlace[] = [];
   for (const name of HOOKS) {
-    const file = hookFile(repo, manager, name);
+    const file = hookFile(repo, hooksDir, manager, name);
     const text = (await readTextOrNull(file)) ?? '';
     hooks.push({
       name,

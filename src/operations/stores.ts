@@ -4,7 +4,7 @@ import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAccess } from '../core/access.js';
 import { formatScope, formatScopePath, type Scope } from '../core/scope.js';
-import { formatStore, type StoreLine, upsertStoreLine } from '../core/store.js';
+import { formatStore } from '../core/store.js';
 import {
   computeTag,
   decryptSecret,
@@ -85,7 +85,8 @@ export async function changeScope(
     const ctx = lineContext(project, scope);
     const keys = unlocked.keys.env(scope.env);
     const where = `.kagi/${formatScopePath(scope)}`;
-    let lines: StoreLine[] = await readStoreLines(project, scope);
+    // By tag in a map, sorted once at the end: an import of 10,000 names stays linear.
+    const byTag = new Map((await readStoreLines(project, scope)).map((l) => [l.tag, l]));
     const report: ChangeReport = {
       added: [],
       changed: [],
@@ -94,9 +95,10 @@ export async function changeScope(
       missing: [],
     };
     const now = rt.now().toISOString();
+    const author = describeAuthor(unlocked);
     for (const { name, value } of changes.set ?? []) {
       const tag = computeTag(keys.tag, ctx.scope, name);
-      const existing = lines.find((l) => l.tag === tag);
+      const existing = byTag.get(tag);
       if (existing) {
         const old = decryptSecret(keys, ctx, existing, where);
         if (old.value === value || changes.overwrite === false) {
@@ -107,18 +109,16 @@ export async function changeScope(
       } else {
         report.added.push(name);
       }
-      const record = { name, value, updated_at: now, updated_by: describeAuthor(unlocked) };
-      lines = upsertStoreLine(lines, encryptSecret(keys, ctx, record));
+      byTag.set(
+        tag,
+        encryptSecret(keys, ctx, { name, value, updated_at: now, updated_by: author }),
+      );
     }
     for (const name of changes.unset ?? []) {
-      const tag = computeTag(keys.tag, ctx.scope, name);
-      if (lines.some((l) => l.tag === tag)) {
-        lines = lines.filter((l) => l.tag !== tag);
-        report.removed.push(name);
-      } else {
-        report.missing.push(name);
-      }
+      if (byTag.delete(computeTag(keys.tag, ctx.scope, name))) report.removed.push(name);
+      else report.missing.push(name);
     }
+    const lines = [...byTag.values()].sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
     const file = storePath(project, scope);
     const touched = report.added.length + report.changed.length + report.removed.length > 0;
     if (touched || !(await storeExists(file)))

@@ -7,7 +7,6 @@ import {
   formatStoreHeader,
   parseStore,
   type StoreLine,
-  upsertStoreLine,
 } from '../../../src/core/store.js';
 import { EXIT, KagiError } from '../../../src/errors.js';
 
@@ -161,47 +160,5 @@ describe('parseStore', () => {
     const error = parseError(`<<<<<<< HEAD\n${HEADER}\n=======\n>>>>>>> other\n`);
     expectIntegrity(error);
     expect(error.hint).toContain('git kagi resolve');
-  });
-});
-
-describe('upsertStoreLine', () => {
-  it('inserts a new tag at its sorted place', () => {
-    expect(upsertStoreLine([A, C], B)).toEqual([A, B, C]);
-    expect(upsertStoreLine([B, C], A)).toEqual([A, B, C]);
-    expect(upsertStoreLine([A, B], C)).toEqual([A, B, C]);
-    expect(upsertStoreLine([], B)).toEqual([B]);
-  });
-
-  it('replaces the line with the same tag and leaves the input untouched', () => {
-    const input = [A, B, C];
-    const changed = { ...B, payload: 'bmV3' };
-    expect(upsertStoreLine(input, changed)).toEqual([A, changed, C]);
-    expect(input).toEqual([A, B, C]);
-  });
-
-  it('keeps every other line of the file byte-identical (property)', () => {
-    fc.assert(
-      fc.property(sortedLinesArb, lineArb, (lines, line) => {
-        const before = formatStore(SCOPE, lines).split('\n');
-        const out = upsertStoreLine(lines, line);
-        const after = formatStore(SCOPE, out).split('\n');
-        // Sorted, unique, and parseable.
-        expect(parseStore(formatStore(SCOPE, out), SCOPE, WHERE)).toEqual(out);
-        const ownRow = `${line.tag} ${line.epoch} ${line.payload}`;
-        expect(after).toContain(ownRow);
-        const othersBefore = before.filter((r) => !r.startsWith(`${line.tag} `));
-        const othersAfter = after.filter((r) => r !== ownRow);
-        expect(othersAfter).toEqual(othersBefore);
-      }),
-    );
-  });
-
-  it('is idempotent (property)', () => {
-    fc.assert(
-      fc.property(sortedLinesArb, lineArb, (lines, line) => {
-        const once = upsertStoreLine(lines, line);
-        expect(upsertStoreLine(once, line)).toEqual(once);
-      }),
-    );
   });
 });
