@@ -10,6 +10,8 @@ export interface Pin {
   key_id: string;
   /** This device's member id in the project, so the key cache needs no age code to know it. */
   member_id?: string | undefined;
+  /** Key ids of this and earlier epochs, from a verified history: older checkouts must match. */
+  known?: Record<string, string> | undefined;
 }
 
 export function resolveKagiHome(env: Readonly<Record<string, string | undefined>>): string {
@@ -66,7 +68,7 @@ export async function writePin(home: string, projectId: string, pin: Pin): Promi
   await ensureHome(home);
   await writeFileAtomic(
     path.join(home, 'projects', `${projectId}.pin`),
-    `${JSON.stringify({ epoch: pin.epoch, key_id: pin.key_id, member_id: pin.member_id })}\n`,
+    `${JSON.stringify({ epoch: pin.epoch, key_id: pin.key_id, member_id: pin.member_id, known: pin.known })}\n`,
     0o600,
   );
 }

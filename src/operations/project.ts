@@ -125,6 +125,7 @@ export async function unlockProject(rt: Runtime, project: Project): Promise<Unlo
   const fromEnv = await readIdentityEnv(rt);
   let keys: ProjectKeys | null = null;
   let member: Member | null = null;
+  let unwrapped = false;
   let source: Unlocked['source'];
   if (fromEnv) {
     source = {
@@ -151,7 +152,7 @@ export async function unlockProject(rt: Runtime, project: Project): Promise<Unlo
         );
       }
       ({ keys, member } = await unwrapWithIdentity(project, identity, 'device'));
-      await writeCachedKey(home, access.project_id, formatRootKey(keys.root));
+      unwrapped = true;
     }
   }
   const readOnly = await checkPin(
@@ -160,6 +161,10 @@ export async function unlockProject(rt: Runtime, project: Project): Promise<Unlo
     keys,
     source.kind === 'device' ? member?.id : undefined,
   );
+  // Cached only once the pin trusts it, and never an older epoch's key over the current one.
+  if (unwrapped && readOnly === null) {
+    await writeCachedKey(home, access.project_id, formatRootKey(keys.root)).catch(() => {});
+  }
   return { keys, source, member, readOnly };
 }
 
@@ -173,6 +178,23 @@ export function assertWritable(unlocked: Unlocked): void {
   }
 }
 
+/** The key ids of earlier epochs, learned from a history this key opens (for older checkouts). */
+async function collectKnownKeyIds(
+  access: AccessFile,
+  keys: ProjectKeys,
+): Promise<Record<string, string>> {
+  const known: Record<string, string> = { [access.epoch]: keys.keyId };
+  if (access.history.length === 0) return known;
+  const { openHistoryKey } = await import('../crypto/history.js');
+  for (const entry of access.history) {
+    try {
+      openHistoryKey(keys, access.project_id, entry);
+      known[entry.epoch] = entry.key_id;
+    } catch {}
+  }
+  return known;
+}
+
 async function checkPin(
   home: string,
   access: AccessFile,
@@ -181,11 +203,12 @@ async function checkPin(
 ): Promise<string | null> {
   const pin = await readPin(home, access.project_id);
   // A pin that cannot be written (read-only home in CI) only means the next run trusts on first use.
-  const remember = () =>
+  const remember = async () =>
     writePin(home, access.project_id, {
       epoch: access.epoch,
       key_id: keys.keyId,
       member_id: memberId ?? pin?.member_id,
+      known: await collectKnownKeyIds(access, keys),
     }).catch(() => {});
   if (!pin) {
     await remember();
@@ -196,12 +219,17 @@ async function checkPin(
     return null;
   }
   if (access.epoch < pin.epoch) {
-    return `this checkout's .kagi/ is at key epoch ${access.epoch}, but this device has already seen epoch ${pin.epoch}`;
-  }
-  const { verifyKeyChain } = await import('../crypto/history.js');
-  if (access.epoch > pin.epoch && verifyKeyChain(access, keys, pin.epoch, pin.key_id)) {
-    await remember();
-    return null;
+    // An older checkout is fine to read, unless its key is not the one that epoch really had.
+    const expected = pin.known?.[access.epoch];
+    if (expected === undefined || expected === keys.keyId) {
+      return `this checkout's .kagi/ is at key epoch ${access.epoch}, but this device has already seen epoch ${pin.epoch}`;
+    }
+  } else {
+    const { verifyKeyChain } = await import('../crypto/history.js');
+    if (access.epoch > pin.epoch && verifyKeyChain(access, keys, pin.epoch, pin.key_id)) {
+      await remember();
+      return null;
+    }
   }
   throw integrityError(
     `the root key of project ${access.project_id} does not descend from the key this device trusts (epoch ${pin.epoch}): the key may have been substituted`,
@@ -363,18 +391,20 @@ export async function readOwnIdentity(rt: Runtime, unlocked: Unlocked): Promise<
 /** Remembers a new current key on this device (cache and pin) after a rotation. */
 export async function rememberKey(
   rt: Runtime,
-  projectId: string,
+  access: AccessFile,
   unlocked: Unlocked,
-  epoch: number,
   root: Uint8Array,
 ): Promise<void> {
   const home = resolveKagiHome(rt.env);
   const device = unlocked.source.kind === 'device';
-  if (device) await writeCachedKey(home, projectId, formatRootKey(root));
-  await writePin(home, projectId, {
-    epoch,
-    key_id: computeKeyId(root),
+  const keys = deriveProjectKeys(root);
+  // Losing the cache only costs speed, never a value: a rotation that finished stays finished.
+  if (device) await writeCachedKey(home, access.project_id, formatRootKey(root)).catch(() => {});
+  await writePin(home, access.project_id, {
+    epoch: access.epoch,
+    key_id: keys.keyId,
     member_id: device ? unlocked.member?.id : undefined,
+    known: await collectKnownKeyIds(access, keys),
   }).catch(() => {});
 }
 

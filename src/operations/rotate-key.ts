@@ -32,6 +32,7 @@ import {
   readProject,
   readStoreLines,
   rememberKey,
+  requireActiveMember,
   storePath,
   type Unlocked,
   unlockProject,
@@ -65,6 +66,8 @@ export async function rotateKey(
 ): Promise<RotationResult> {
   const unlocked = await unlockProject(rt, project);
   assertWritable(unlocked);
+  // A project key is not a member: it could rotate away every wrap without being one (DESIGN §4).
+  requireActiveMember(project, unlocked);
   return withLock(project.repo.gitDir, async () => {
     const fresh = await readProject(rt);
     if (fresh.access.key_id !== unlocked.keys.keyId) {
@@ -203,7 +206,7 @@ async function applyRotation(
     finishLater,
   );
   await deleteJournal(project.repo.gitDir).catch(finishLater);
-  await rememberKey(rt, access.project_id, unlocked, journal.epoch, root);
+  await rememberKey(rt, next.access, unlocked, root);
   return {
     epoch: journal.epoch,
     keyId: newKeys.keyId,

@@ -19,9 +19,11 @@ import type { Runtime } from '../runtime.js';
 import {
   assertWritable,
   type Project,
+  readProject,
   readStoreLines,
   storePath,
   type Unlocked,
+  unlockProject,
 } from './project.js';
 
 export function lineContext(project: Project, scope: Scope): LineContext {
@@ -75,12 +77,13 @@ export async function changeScope(
 ): Promise<ChangeReport> {
   assertWritable(unlocked);
   return withLock(project.repo.gitDir, async () => {
-    // Another writer may have rotated the key while we waited for the lock.
+    // Another writer may have rotated the key while we waited for the lock: unlock the new state
+    // (the lock is ours, so it cannot change again) and write under the new key.
     const current = parseAccess(readFileSync(path.join(project.kagiDir, 'access.json'), 'utf8'));
     if (current.key_id !== project.access.key_id) {
-      throw new KagiError('key-changed', 'the project key changed while this command was waiting', {
-        hint: 'run the command again',
-      });
+      project = await readProject(rt);
+      unlocked = await unlockProject(rt, project);
+      assertWritable(unlocked);
     }
     const ctx = lineContext(project, scope);
     const keys = unlocked.keys.env(scope.env);
