@@ -9,7 +9,7 @@ export async function runHook(args: readonly string[], rt: Runtime): Promise<num
   if (name === 'post-checkout' || name === 'post-merge') {
     try {
       const { collectPostUpdateNotices } = await import('../operations/post-update-notices.js');
-      for (const notice of await collectPostUpdateNotices(rt)) rt.notice(notice);
+      for (const notice of await collectPostUpdateNotices(rt, name)) rt.notice(notice);
     } catch (error) {
       rt.notice(
         `git-kagi: ${error instanceof KagiError ? error.message : 'internal error in the hook'}`,

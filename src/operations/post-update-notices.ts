@@ -11,7 +11,10 @@ import { readDeviceIdentityFile, resolveKagiHome } from '../io/kagi-home.js';
 import type { Runtime } from '../runtime.js';
 import { findMemberByRecipient, openProject } from './project.js';
 
-export async function collectPostUpdateNotices(rt: Runtime): Promise<string[]> {
+export async function collectPostUpdateNotices(
+  rt: Runtime,
+  hook: 'post-checkout' | 'post-merge',
+): Promise<string[]> {
   let project: Awaited<ReturnType<typeof openProject>>;
   try {
     project = await openProject(rt);
@@ -23,16 +26,20 @@ export async function collectPostUpdateNotices(rt: Runtime): Promise<string[]> {
       return [];
     throw error;
   }
+  const notices: string[] = [];
+  if (hook === 'post-merge') {
+    const { repairStaleLinesAfterMerge } = await import('./repair-project.js');
+    notices.push(...(await repairStaleLinesAfterMerge(rt, project)));
+  }
   const home = resolveKagiHome(rt.env);
   const identityText = await readDeviceIdentityFile(home);
   const recipient = /^# public key: (age1[0-9a-z]+)$/m.exec(identityText ?? '')?.[1];
-  if (!recipient) return [];
+  if (!recipient) return notices;
   const { access } = project;
   const me = findMemberByRecipient(access, recipient);
-  if (!me) return [];
+  if (!me) return notices;
   const seenFile = path.join(home, 'projects', `${access.project_id}.seen`);
   const seen = new Set<string>(JSON.parse((await readTextOrNull(seenFile)) ?? '[]') as string[]);
-  const notices: string[] = [];
   const remember: string[] = [];
   if (me.status === 'active' && !seen.has(`granted:${me.id}`)) {
     remember.push(`granted:${me.id}`);

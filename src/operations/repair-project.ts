@@ -322,3 +322,34 @@ async function rewrapMember(
   }
   member.seal = computeSeal(top.seal, projectId, epoch, member);
 }
+
+/**
+ * After a merge (the post-merge hook): a store that only one side added arrives without any merge
+ * driver running, so a branch made before a rotation can bring lines at the old epoch. They are
+ * re-encrypted here when the key is at hand; otherwise the user is told how to repair them.
+ */
+export async function repairStaleLinesAfterMerge(rt: Runtime, project: Project): Promise<string[]> {
+  const stale = await countStaleLines(project);
+  if (stale === 0) return [];
+  const advice = `git-kagi: ${stale} secret line(s) arrived at an older key epoch; run \`git kagi doctor --fix\` on a member's device, then commit .kagi/`;
+  let unlocked: Unlocked;
+  try {
+    unlocked = await unlockProject(rt, project);
+    assertWritable(unlocked);
+  } catch (error) {
+    if (error instanceof KagiError) return [advice];
+    throw error;
+  }
+  const steps: RepairStep[] = [];
+  await withLock(project.repo.gitDir, async () => {
+    const fresh = await readProject(rt);
+    if (fresh.access.key_id !== unlocked.keys.keyId) return;
+    await reencryptStaleStores(fresh, withHistory(fresh.access, unlocked.keys), steps);
+  });
+  const done = steps.filter((s) => s.done);
+  if (done.length === 0) return [advice];
+  return [
+    ...done.map((s) => `git-kagi: ${s.detail}`),
+    'git-kagi: the merge brought secrets from before a key rotation; they are re-encrypted: commit .kagi/',
+  ];
+}
