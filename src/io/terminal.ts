@@ -1,6 +1,6 @@
 // The one place that talks to a person: questions go to stderr, answers come from the terminal.
 // Without a terminal nothing is asked (hooks, CI, pipes): callers refuse or use a flag instead.
-import { isatty } from 'node:tty';
+import { createRequire } from 'node:module';
 
 export interface Terminal {
   readonly interactive: boolean;
@@ -9,10 +9,17 @@ export interface Terminal {
 }
 
 export function openTerminal(): Terminal {
-  // isatty, not process.stdin.isTTY: touching process.stdin builds a stream, which costs start-up.
-  const interactive = isatty(0) && isatty(2);
+  let interactive: boolean | undefined;
   return {
-    interactive,
+    // Decided on first use: node:tty (and the net module under it) costs start-up that `run` and
+    // the hooks never need.
+    get interactive() {
+      if (interactive === undefined) {
+        const { isatty } = createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
+        interactive = isatty(0) && isatty(2);
+      }
+      return interactive;
+    },
     ask: (question) => askLine(question, false),
     askHidden: (question) => askLine(question, true),
   };

@@ -1,6 +1,6 @@
 // Opening a project (repository, kagi.json, access.json) and unlocking its root key from the first
 // key source that applies (DESIGN §3), with the device's pin checked before any key is trusted.
-import { existsSync, promises as fs } from 'node:fs';
+import { type Dirent, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { type AccessFile, type Member, parseAccess } from '../core/access.js';
 import { formatKagiConfig, type KagiConfig, parseKagiConfig } from '../core/kagi-config.js';
@@ -335,13 +335,18 @@ async function unwrapWithIdentity(
 export async function listScopes(project: Project): Promise<Scope[]> {
   const root = path.join(project.kagiDir, 'secrets');
   const scopes: Scope[] = [];
-  const entries = await fs.readdir(root, { withFileTypes: true }).catch(() => []);
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(root, { withFileTypes: true });
+  } catch {
+    entries = [];
+  }
   for (const entry of entries) {
     if (entry.isFile()) {
       const scope = parseScopePath(entry.name);
       if (scope) scopes.push(scope);
     } else if (entry.isDirectory()) {
-      for (const inner of await fs.readdir(path.join(root, entry.name))) {
+      for (const inner of readdirSync(path.join(root, entry.name))) {
         const scope = parseScopePath(`${entry.name}/${inner}`);
         if (scope) scopes.push(scope);
       }
