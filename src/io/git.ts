@@ -1,6 +1,5 @@
 // Every read of git state goes through the git binary (execFile, -z where paths are listed): inside
 // hooks only git itself honours GIT_INDEX_FILE and worktrees (GOTCHAS).
-import { execFile } from 'node:child_process';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { KagiError } from '../errors.js';
@@ -11,7 +10,14 @@ export interface GitResult {
   code: number;
 }
 
-export function runGit(args: string[], cwd: string, allowFailure = false): Promise<GitResult> {
+export async function runGit(
+  args: string[],
+  cwd: string,
+  allowFailure = false,
+): Promise<GitResult> {
+  // Loaded on first use: node:child_process pulls in net and friends, which hooks with nothing to
+  // do never need.
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     execFile(
       'git',

@@ -12,13 +12,8 @@ import { writeFileAtomic } from '../io/atomic-file.js';
 import { withLock } from '../io/lock.js';
 import type { Runtime } from '../runtime.js';
 import { newId } from './init-project.js';
-import {
-  assertWritable,
-  openProject,
-  readProject,
-  requireActiveMember,
-  unlockProject,
-} from './project.js';
+import { openProject, readProject } from './project.js';
+import { assertWritable, requireActiveMember, unlockProject } from './unlock-project.js';
 
 export interface MachineResult {
   member: Member;

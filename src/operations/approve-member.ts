@@ -9,14 +9,8 @@ import { KagiError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-file.js';
 import { withLock } from '../io/lock.js';
 import type { Runtime } from '../runtime.js';
-import {
-  assertWritable,
-  findMember,
-  openProject,
-  readProject,
-  requireActiveMember,
-  unlockProject,
-} from './project.js';
+import { findMember, openProject, readProject } from './project.js';
+import { assertWritable, requireActiveMember, unlockProject } from './unlock-project.js';
 
 export interface PlannedApproval {
   member: Member;

@@ -8,9 +8,9 @@ import { KagiError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-file.js';
 import { runGit } from '../io/git.js';
 import type { Runtime } from '../runtime.js';
-import { unlockProject } from './project.js';
 import { decryptScope } from './stores.js';
 import type { Target } from './target.js';
+import { unlockProject } from './unlock-project.js';
 
 export interface ExportFile {
   scope: string;

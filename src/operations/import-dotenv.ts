@@ -7,10 +7,10 @@ import { parseWritableSecretName } from '../core/names.js';
 import { formatScope } from '../core/scope.js';
 import { KagiError } from '../errors.js';
 import type { Runtime } from '../runtime.js';
-import { unlockProject } from './project.js';
 import { parseSecretValue } from './set-secret.js';
 import { changeScope, decryptScope } from './stores.js';
 import { type Target, targetScope } from './target.js';
+import { unlockProject } from './unlock-project.js';
 
 export interface ImportPlan {
   scope: string;

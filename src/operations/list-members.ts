@@ -6,7 +6,8 @@ import { formatFingerprint } from '../crypto/fingerprint.js';
 import { verifySeal } from '../crypto/seal.js';
 import { KagiError } from '../errors.js';
 import type { Runtime } from '../runtime.js';
-import { openProject, unlockProject } from './project.js';
+import { openProject } from './project.js';
+import { unlockProject } from './unlock-project.js';
 
 export interface MemberRow {
   id: string;

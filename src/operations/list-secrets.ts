@@ -4,9 +4,9 @@ import type { AccessFile } from '../core/access.js';
 import { formatScope, type Scope } from '../core/scope.js';
 import type { SecretRecord } from '../crypto/secret-line.js';
 import type { Runtime } from '../runtime.js';
-import { type Unlocked, unlockProject } from './project.js';
 import { decryptScope } from './stores.js';
 import type { Target } from './target.js';
+import { type Unlocked, unlockProject } from './unlock-project.js';
 
 export interface SecretRow {
   scope: string;

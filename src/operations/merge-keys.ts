@@ -7,7 +7,8 @@ import { deriveProjectKeys, type ProjectKeys } from '../crypto/keys.js';
 import { KagiError } from '../errors.js';
 import { readBlobs } from '../io/git-objects.js';
 import type { Runtime } from '../runtime.js';
-import { type Project, unlockProject } from './project.js';
+import type { Project } from './project.js';
+import { unlockProject } from './unlock-project.js';
 
 export interface MergeKeys {
   access: AccessFile;

@@ -7,8 +7,9 @@ import { KagiError } from '../errors.js';
 import { listStagedPaths, readBlobs, readStagedAddedLines } from '../io/git-objects.js';
 import type { Runtime } from '../runtime.js';
 import { checkKagiFiles, type Problem } from './check-kagi-files.js';
-import { listScopes, openProject, type Project, type Unlocked, unlockProject } from './project.js';
+import { listScopes, openProject, type Project } from './project.js';
 import { decryptScope } from './stores.js';
+import { type Unlocked, unlockProject } from './unlock-project.js';
 
 /** Values shorter than this are too common to report (`true`, `3000`). */
 export const MIN_LEAK_LENGTH = 8;

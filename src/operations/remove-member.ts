@@ -4,16 +4,10 @@
 import { formatScope } from '../core/scope.js';
 import { KagiError } from '../errors.js';
 import type { Runtime } from '../runtime.js';
-import {
-  assertWritable,
-  findMember,
-  listScopes,
-  openProject,
-  requireActiveMember,
-  unlockProject,
-} from './project.js';
+import { findMember, listScopes, openProject } from './project.js';
 import { type RotationResult, rotateKey } from './rotate-key.js';
 import { decryptScope } from './stores.js';
+import { assertWritable, requireActiveMember, unlockProject } from './unlock-project.js';
 
 export interface PlannedRemoval {
   member: { id: string; name: string; status: string };

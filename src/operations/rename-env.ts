@@ -8,16 +8,9 @@ import { removeFileDurably, writeFileAtomic } from '../io/atomic-file.js';
 import { withLock } from '../io/lock.js';
 import type { Runtime } from '../runtime.js';
 import { assertNewEnvName } from './add-env.js';
-import {
-  assertWritable,
-  listScopes,
-  openProject,
-  readStoreLines,
-  storePath,
-  unlockProject,
-  writeKagiConfig,
-} from './project.js';
+import { listScopes, openProject, readStoreLines, storePath, writeKagiConfig } from './project.js';
 import { lineContext } from './stores.js';
+import { assertWritable, unlockProject } from './unlock-project.js';
 
 export async function renameEnv(
   rt: Runtime,

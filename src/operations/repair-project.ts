@@ -24,17 +24,9 @@ import {
   wasRemoved,
 } from './diagnose-project.js';
 import { type MergeKeys, withHistory } from './merge-keys.js';
-import {
-  assertWritable,
-  listScopes,
-  openProject,
-  type Project,
-  readProject,
-  storePath,
-  type Unlocked,
-  unlockProject,
-} from './project.js';
+import { listScopes, openProject, type Project, readProject, storePath } from './project.js';
 import { installGitSetup, writeSetupMarker } from './setup-git.js';
+import { assertWritable, type Unlocked, unlockProject } from './unlock-project.js';
 
 export interface RepairStep {
   name: string;

@@ -55,7 +55,7 @@ export async function findStoreConflicts(
       'resolve on the device of an active member',
     );
   }
-  const { unlockProject } = await import('./project.js');
+  const { unlockProject } = await import('./unlock-project.js');
   const author = describeAuthor(await unlockProject(rt, { ...project, access: keys.access }));
   const blobs = await readBlobs(
     root,

@@ -4,8 +4,8 @@ import { formatScope } from '../core/scope.js';
 import { KagiError } from '../errors.js';
 import type { Runtime } from '../runtime.js';
 import { readEffectiveSecrets, type SecretRow } from './list-secrets.js';
-import { unlockProject } from './project.js';
 import { type Target, targetScope } from './target.js';
+import { unlockProject } from './unlock-project.js';
 
 export async function revealSecret(rt: Runtime, target: Target, name: string): Promise<SecretRow> {
   parseSecretName(name);

@@ -24,19 +24,15 @@ import { writeFileAtomic } from '../io/atomic-file.js';
 import { deleteJournal, type RotationJournal, readJournal, writeJournal } from '../io/journal.js';
 import { withLock } from '../io/lock.js';
 import type { Runtime } from '../runtime.js';
+import { listScopes, type Project, readProject, readStoreLines, storePath } from './project.js';
 import {
   assertWritable,
-  listScopes,
-  type Project,
   readOwnIdentity,
-  readProject,
-  readStoreLines,
   rememberKey,
   requireActiveMember,
-  storePath,
   type Unlocked,
   unlockProject,
-} from './project.js';
+} from './unlock-project.js';
 
 export interface RotationResult {
   epoch: number;

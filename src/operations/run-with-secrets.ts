@@ -5,8 +5,8 @@ import { usageError } from '../errors.js';
 import { runChild } from '../io/child-process.js';
 import type { Runtime } from '../runtime.js';
 import { readEffectiveSecrets } from './list-secrets.js';
-import { unlockProject } from './project.js';
 import { type Target, targetScope } from './target.js';
+import { unlockProject } from './unlock-project.js';
 
 export function buildChildEnv(
   parent: Readonly<Record<string, string | undefined>>,

@@ -5,7 +5,8 @@ import { formatScope } from '../core/scope.js';
 import { KagiError } from '../errors.js';
 import { readDeviceIdentityFile, resolveKagiHome } from '../io/kagi-home.js';
 import type { Runtime } from '../runtime.js';
-import { findMemberByRecipient, openProject, unlockProject } from './project.js';
+import { findMemberByRecipient, openProject } from './project.js';
+import { unlockProject } from './unlock-project.js';
 
 export interface Status {
   root: string;

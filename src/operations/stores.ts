@@ -16,15 +16,8 @@ import { KagiError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-file.js';
 import { withLock } from '../io/lock.js';
 import type { Runtime } from '../runtime.js';
-import {
-  assertWritable,
-  type Project,
-  readProject,
-  readStoreLines,
-  storePath,
-  type Unlocked,
-  unlockProject,
-} from './project.js';
+import { type Project, readProject, readStoreLines, storePath } from './project.js';
+import { assertWritable, type Unlocked, unlockProject } from './unlock-project.js';
 
 export function lineContext(project: Project, scope: Scope): LineContext {
   return {

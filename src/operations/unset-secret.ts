@@ -3,9 +3,9 @@ import { parseSecretName } from '../core/names.js';
 import { formatScope } from '../core/scope.js';
 import { KagiError } from '../errors.js';
 import type { Runtime } from '../runtime.js';
-import { unlockProject } from './project.js';
 import { changeScope } from './stores.js';
 import { type Target, targetScope } from './target.js';
+import { unlockProject } from './unlock-project.js';
 
 export async function unsetSecret(rt: Runtime, target: Target, name: string) {
   parseSecretName(name);

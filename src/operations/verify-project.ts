@@ -13,7 +13,8 @@ import { findRepository, type Repository } from '../io/git.js';
 import { journalPath, readJournal } from '../io/journal.js';
 import type { Runtime } from '../runtime.js';
 import { checkKagiFiles, type KagiFiles, type Problem } from './check-kagi-files.js';
-import { type Project, type Unlocked, unlockProject } from './project.js';
+import type { Project } from './project.js';
+import { type Unlocked, unlockProject } from './unlock-project.js';
 
 export interface WorkTreeKagi {
   repo: Repository;
