@@ -1,41 +1,67 @@
-// Builds dist/: one ESM bundle split into lazily loaded chunks (startup is a feature), then the
-// git-kagi(1) man page from the same command descriptions as `-h`.
+// Builds dist/: one ESM bundle split into lazily loaded chunks (start-up is a feature), then the
+// git-kagi(1) man page from the same command descriptions as `-h`. The build goes to a fresh
+// folder that replaces dist/ at the end, so a running test never sees half a build.
 
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
-const banner =
-  'import { createRequire as __kagiCreateRequire } from "node:module"; const require = __kagiCreateRequire(import.meta.url);';
+/**
+ * Node builtins are loaded through `require`, not `import`: importing `node:fs` as ESM builds a
+ * namespace of all its exports, which runs lazy getters (streams, promises) and costs milliseconds
+ * on every start. main.ts defines the global `require` before anything else is loaded.
+ */
+const builtinsThroughRequire = {
+  name: 'builtins-through-require',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      args.path === 'node:module' || args.namespace === 'builtin'
+        ? { path: args.path, external: true }
+        : { path: args.path, namespace: 'builtin' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
 
-await rm('dist', { recursive: true, force: true });
-await build({
-  entryPoints: { 'git-kagi': 'src/main.ts' },
-  outdir: 'dist',
+const common = {
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  chunkNames: 'chunks/[name]-[hash]',
   loader: { '.txt': 'text' },
-  banner: { js: `#!/usr/bin/env node\n${banner}` },
   legalComments: 'none',
   logLevel: 'warning',
+  plugins: [builtinsThroughRequire],
+};
+
+const out = `dist.${process.pid}.tmp`;
+await rm(out, { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: { 'git-kagi': 'src/main.ts' },
+  outdir: out,
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  banner: { js: '#!/usr/bin/env node' },
 });
-await chmod('dist/git-kagi.js', 0o755);
+await chmod(`${out}/git-kagi.js`, 0o755);
 
 await build({
+  ...common,
   entryPoints: { 'man-page': 'src/cli/man-page.ts' },
-  outdir: 'dist/tmp',
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  loader: { '.txt': 'text' },
-  banner: { js: banner },
-  logLevel: 'warning',
+  outdir: `${out}/tmp`,
+  banner: {
+    js: 'import { createRequire as __kagiCreateRequire } from "node:module"; globalThis.require ??= __kagiCreateRequire(import.meta.url);',
+  },
 });
-const { renderManPage } = await import(new URL('../dist/tmp/man-page.js', import.meta.url).href);
-await mkdir('dist/man', { recursive: true });
-await writeFile('dist/man/git-kagi.1', renderManPage());
-await rm('dist/tmp', { recursive: true, force: true });
+const { renderManPage } = await import(new URL(`../${out}/tmp/man-page.js`, import.meta.url).href);
+await mkdir(`${out}/man`, { recursive: true });
+await writeFile(`${out}/man/git-kagi.1`, renderManPage());
+await rm(`${out}/tmp`, { recursive: true, force: true });
+
+const old = `dist.${process.pid}.old`;
+await rename('dist', old).catch(() => {});
+await rename(out, 'dist');
+await rm(old, { recursive: true, force: true });

@@ -1,13 +1,18 @@
 // The only file that reads process.argv and process.env and sets the exit code. Key material in
 // KAGI_* variables is read once and removed from process.env (diagnostic reports include it).
-import { openTerminal } from './io/terminal.js';
+import { createRequire } from 'node:module';
 import type { Runtime } from './runtime.js';
+
+// The build loads Node's builtins through `require` (scripts/build.mjs): define it before any
+// other module of ours is loaded, which is why everything below is imported dynamically.
+(globalThis as { require?: NodeJS.Require }).require ??= createRequire(import.meta.url);
 
 const SECRET_VARIABLES = ['KAGI_PROJECT_KEY', 'KAGI_IDENTITY'];
 
 async function main(): Promise<number> {
   const env = { ...process.env };
   for (const name of SECRET_VARIABLES) delete process.env[name];
+  const { openTerminal } = await import('./io/terminal.js');
   const runtime: Runtime = {
     env,
     cwd: process.cwd(),

@@ -1,7 +1,6 @@
 // Atomic writes (DESIGN §4): temp file in the same folder (0600), fsync, rename, fsync of the
 // folder. A crash leaves either the old file or the new one, never half of one; the temp file a
 // killed writer leaves behind is removed by the next write of the same file.
-import { randomBytes } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { KagiError } from '../errors.js';
@@ -25,6 +24,13 @@ export async function syncFolder(folder: string): Promise<void> {
   }
 }
 
+/** Unique enough beside the pid (temp names need no secrecy), without loading node:crypto. */
+function randomHex8(): string {
+  return Math.floor(Math.random() * 0x100000000)
+    .toString(16)
+    .padStart(8, '0');
+}
+
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -37,7 +43,7 @@ export function isProcessAlive(pid: number): boolean {
 function tempPath(file: string): string {
   return path.join(
     path.dirname(file),
-    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+    `.${path.basename(file)}.${process.pid}.${randomHex8()}.tmp`,
   );
 }
 

@@ -3,6 +3,7 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { KagiError } from '../errors.js';
+import { loadChildProcess } from './lazy-builtin.js';
 
 export interface GitResult {
   stdout: string;
@@ -17,7 +18,7 @@ export async function runGit(
 ): Promise<GitResult> {
   // Loaded on first use: node:child_process pulls in net and friends, which hooks with nothing to
   // do never need.
-  const { execFile } = await import('node:child_process');
+  const { execFile } = loadChildProcess();
   return new Promise((resolve, reject) => {
     execFile(
       'git',

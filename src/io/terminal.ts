@@ -1,6 +1,6 @@
 // The one place that talks to a person: questions go to stderr, answers come from the terminal.
 // Without a terminal nothing is asked (hooks, CI, pipes): callers refuse or use a flag instead.
-import { createRequire } from 'node:module';
+import { loadReadline, loadTty } from './lazy-builtin.js';
 
 export interface Terminal {
   readonly interactive: boolean;
@@ -15,7 +15,7 @@ export function openTerminal(): Terminal {
     // the hooks never need.
     get interactive() {
       if (interactive === undefined) {
-        const { isatty } = createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
+        const { isatty } = loadTty();
         interactive = isatty(0) && isatty(2);
       }
       return interactive;
@@ -27,29 +27,23 @@ export function openTerminal(): Terminal {
 
 function askLine(question: string, hidden: boolean): Promise<string> {
   if (hidden) return askHiddenLine(question);
-  return import('node:readline').then(
-    ({ createInterface }) =>
-      new Promise<string>((resolve, reject) => {
-        const rl = createInterface({
-          input: process.stdin,
-          output: process.stderr,
-          terminal: true,
-        });
-        let answered = false;
-        rl.question(question, (answer) => {
-          answered = true;
-          rl.close();
-          resolve(answer);
-        });
-        rl.on('close', () => {
-          if (!answered) reject(new Error('no answer'));
-        });
-        rl.on('SIGINT', () => {
-          process.stderr.write('\n');
-          process.exit(130);
-        });
-      }),
-  );
+  const { createInterface } = loadReadline();
+  return new Promise<string>((resolve, reject) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    let answered = false;
+    rl.question(question, (answer) => {
+      answered = true;
+      rl.close();
+      resolve(answer);
+    });
+    rl.on('close', () => {
+      if (!answered) reject(new Error('no answer'));
+    });
+    rl.on('SIGINT', () => {
+      process.stderr.write('\n');
+      process.exit(130);
+    });
+  });
 }
 
 /** Raw mode, so nothing typed is echoed; Enter ends, Backspace edits, Ctrl-C aborts with 130. */
