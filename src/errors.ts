@@ -19,7 +19,18 @@ export interface KagiErrorOptions {
   cause?: unknown;
 }
 
+/** Marks our errors across bundles: the hot bundles (run, hooks) carry their own copy of this class. */
+const BRAND = Symbol.for('git-kagi.KagiError');
+
 export class KagiError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[BRAND] === true
+    );
+  }
+
   readonly code: string;
   readonly hint: string | undefined;
   readonly exitCode: ExitCode;
@@ -27,6 +38,7 @@ export class KagiError extends Error {
   constructor(code: string, message: string, options: KagiErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'KagiError';
+    (this as unknown as Record<symbol, boolean>)[BRAND] = true;
     this.code = code;
     this.hint = options.hint;
     this.exitCode = options.exitCode ?? EXIT.failure;

@@ -25,9 +25,13 @@ async function main(): Promise<number> {
   // diff and program start.
   const [first, ...rest] = argv;
   try {
-    if (first === 'hook') return await (await import('./internal/hook.js')).runHook(rest, runtime);
-    if (first === 'run')
-      return await (await import('./internal/run.js')).runRunCommand(rest, runtime);
+    if (first === 'hook') return await (await import('./hot/hook.js')).runHook(rest, runtime);
+    if (first === 'run') return await (await import('./hot/run.js')).runRunCommand(rest, runtime);
+    if (first === 'get') {
+      const hot = await import('./hot/get.js');
+      const options = hot.parseGetArgv(rest);
+      if (options) return await hot.runGetCommand(options, runtime);
+    }
     if (first === 'merge-driver')
       return await (await import('./internal/merge-driver.js')).runMergeDriver(rest, runtime);
     if (first === 'textconv')

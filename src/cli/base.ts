@@ -21,12 +21,4 @@ export abstract class KagiCommand extends Command<KagiContext> {
   }
 }
 
-/** Data goes to stdout. */
-export function writeOut(text: string): void {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-}
-
-/** Everything else goes to stderr. */
-export function writeErr(text: string): void {
-  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
-}
+export { writeErr, writeOut } from '../io/output.js';

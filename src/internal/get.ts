@@ -1,0 +1,115 @@
+// `git kagi get`, shared by the CLI and the fast path of main.ts: a masked listing is the command
+// people type most, so its common forms skip the CLI framework (issue 5).
+import { KagiError } from '../errors.js';
+import { writeOut } from '../io/output.js';
+import type { Runtime } from '../runtime.js';
+
+const MASK = '••••••••';
+
+export interface GetOptions {
+  args: string[];
+  service?: string | undefined;
+  env?: string | undefined;
+  show: boolean;
+  json: boolean;
+}
+
+/**
+ * The plain forms of `get` (`--show`, `--json`, `--service`/`-s`, `--env`/`-e`, words); null for
+ * anything else (help, `--`, an unknown flag), which the CLI then parses and explains.
+ */
+export function parseGetArgv(argv: readonly string[]): GetOptions | null {
+  const o: GetOptions = { args: [], show: false, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i] as string;
+    const value = (): string | undefined =>
+      word.includes('=') ? word.slice(word.indexOf('=') + 1) : argv[++i];
+    if (word === '--show') o.show = true;
+    else if (word === '--json') o.json = true;
+    else if (word === '--service' || word === '-s' || word.startsWith('--service='))
+      o.service = value();
+    else if (word === '--env' || word === '-e' || word.startsWith('--env=')) o.env = value();
+    else if (word.startsWith('-')) return null;
+    else o.args.push(word);
+  }
+  if (o.service === undefined && argv.some((w) => w === '--service' || w === '-s')) return null;
+  if (o.env === undefined && argv.some((w) => w === '--env' || w === '-e')) return null;
+  return o;
+}
+
+export async function runGetCommand(o: GetOptions, rt: Runtime): Promise<number> {
+  const { openTarget } = await import('../operations/target.js');
+  const target = await openTarget(rt, {
+    args: o.args,
+    tail: { min: 0, max: 1 },
+    allowNewService: false,
+    service: o.service,
+    env: o.env,
+  });
+  const name = target.rest[0];
+  if (name !== undefined || o.show) await confirmReveal(rt);
+  if (name !== undefined) {
+    const { revealSecret } = await import('../operations/reveal-secret.js');
+    const row = await revealSecret(rt, target, name);
+    if (o.json) writeOut(JSON.stringify({ scope: row.scope, name: row.name, value: row.value }));
+    else writeOut(row.value);
+    return 0;
+  }
+  const { listSecrets } = await import('../operations/list-secrets.js');
+  const listings = await listSecrets(rt, target);
+  if (o.json) {
+    const rows = listings.flatMap((l) =>
+      l.rows.map((r) => ({
+        scope: r.scope,
+        name: r.name,
+        ...(o.show ? { value: r.value } : {}),
+        inherited_from: r.inherited_from,
+        updated_at: r.updated_at,
+        updated_by: r.updated_by,
+      })),
+    );
+    writeOut(JSON.stringify(rows, null, 2));
+    return 0;
+  }
+  if (listings.length === 0) {
+    process.stderr.write('No secrets yet. Add one with `git kagi set KEY`.\n');
+    return 0;
+  }
+  const lines: string[] = [];
+  for (const listing of listings) {
+    lines.push(listing.scope);
+    if (listing.rows.length === 0) lines.push('  (no secrets)');
+    const width = Math.max(0, ...listing.rows.map((r) => r.name.length));
+    for (const r of listing.rows) {
+      const shown = o.show ? displayValue(r.value) : MASK;
+      const from = r.inherited_from ? `inherited from ${r.inherited_from}, ` : '';
+      lines.push(
+        `  ${r.name.padEnd(width)}  ${shown}  ${from}set ${formatWhen(r.updated_at)} by ${r.updated_by}`,
+      );
+    }
+  }
+  writeOut(lines.join('\n'));
+  return 0;
+}
+
+async function confirmReveal(rt: Runtime): Promise<void> {
+  if (!rt.terminal.interactive) {
+    throw new KagiError(
+      'needs-terminal',
+      'revealing secret values needs a confirmation on a terminal',
+      {
+        hint: 'pass secrets to programs with `git kagi run`, or use `get --json` for the masked listing',
+      },
+    );
+  }
+  const answer = await rt.terminal.ask('Show secret values on screen? [y/N] ');
+  if (answer.trim().toLowerCase() !== 'y') throw new KagiError('aborted', 'nothing was shown');
+}
+
+function displayValue(value: string): string {
+  return /[\u0000-\u001f\u007f]|^\s|\s$/.test(value) ? JSON.stringify(value) : value;
+}
+
+function formatWhen(iso: string): string {
+  return iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
+}
