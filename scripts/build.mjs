@@ -1,7 +1,8 @@
 // Builds dist/ (start-up is a feature, issue 5):
 // - git-kagi.js and chunks/: the whole CLI, one ESM build split into lazily loaded chunks;
-// - hot/run.js, hot/get.js and hot/hook.js: what runs in front of every program, the listing
-//   people type most, and what runs on every commit and checkout, each
+// - hot/run.js, hot/get.js, hot/pre-commit.js and hot/hook.js (post-checkout, post-merge): what
+//   runs in front of every program, the listing people type most, and what git runs on every
+//   commit and checkout, each
 //   one self-contained file (loading ~25 chunks costs more than parsing one), whose rare paths
 //   (help, age, an interrupted rotation, first-time setup) import lazy/*.js of the main build;
 // - man/git-kagi.1 from the same command descriptions as `-h`.
@@ -92,6 +93,7 @@ await build({
     'hot/run': 'src/hot/run.ts',
     'hot/get': 'src/hot/get.ts',
     'hot/hook': 'src/hot/hook.ts',
+    'hot/pre-commit': 'src/hot/pre-commit.ts',
   },
   outdir: out,
   plugins: [builtinsThroughRequire, lazyFromMainBuild],

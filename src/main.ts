@@ -25,7 +25,17 @@ async function main(): Promise<number> {
   // diff and program start.
   const [first, ...rest] = argv;
   try {
-    if (first === 'hook') return await (await import('./hot/hook.js')).runHook(rest, runtime);
+    if (first === 'hook') {
+      const name = rest[0];
+      if (name === 'pre-commit') {
+        return await (await import('./hot/pre-commit.js')).runPreCommitHook(runtime);
+      }
+      if (name === 'post-checkout' || name === 'post-merge') {
+        return await (await import('./hot/hook.js')).runPostHook(name, runtime);
+      }
+      runtime.notice(`error: unknown hook '${name ?? ''}'`);
+      return 2;
+    }
     if (first === 'run') return await (await import('./hot/run.js')).runRunCommand(rest, runtime);
     if (first === 'get') {
       const hot = await import('./hot/get.js');

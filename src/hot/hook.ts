@@ -1,2 +1,3 @@
-// Entry of the hot hook bundle (scripts/build.mjs): git runs it on every commit and checkout.
-export { runHook } from '../internal/hook.js';
+// Entry of the hot post-checkout/post-merge bundle (scripts/build.mjs): git runs it on every
+// checkout, mostly with nothing to do.
+export { runPostHook } from '../internal/hook.js';

@@ -1,28 +1,27 @@
 // `git kagi hook <name>`: what the hook blocks call. No CLI framework is loaded, nothing is asked
 // (git gives hooks no terminal) and no value is printed. Post hooks never fail the checkout.
+// pre-commit and the post hooks are separate hot bundles (src/hot/), so a checkout with nothing
+// to do parses none of the pre-commit code.
 import { EXIT, KagiError } from '../errors.js';
 import type { Runtime } from '../runtime.js';
 
-export async function runHook(args: readonly string[], rt: Runtime): Promise<number> {
-  const [name] = args;
-  if (name === 'pre-commit') return runPreCommit(rt);
-  if (name === 'post-checkout' || name === 'post-merge') {
-    try {
-      const { collectPostUpdateNotices } = await import('../operations/post-update-notices.js');
-      for (const notice of await collectPostUpdateNotices(rt, name)) rt.notice(notice);
-    } catch (error) {
-      rt.notice(
-        `git-kagi: ${error instanceof KagiError ? error.message : 'internal error in the hook'}`,
-      );
-      if (error instanceof KagiError && error.hint) rt.notice(`git-kagi: hint: ${error.hint}`);
-    }
-    return EXIT.ok;
+export async function runPostHook(
+  name: 'post-checkout' | 'post-merge',
+  rt: Runtime,
+): Promise<number> {
+  try {
+    const { collectPostUpdateNotices } = await import('../operations/post-update-notices.js');
+    for (const notice of await collectPostUpdateNotices(rt, name)) rt.notice(notice);
+  } catch (error) {
+    rt.notice(
+      `git-kagi: ${error instanceof KagiError ? error.message : 'internal error in the hook'}`,
+    );
+    if (error instanceof KagiError && error.hint) rt.notice(`git-kagi: hint: ${error.hint}`);
   }
-  rt.notice(`error: unknown hook '${name ?? ''}'`);
-  return EXIT.usage;
+  return EXIT.ok;
 }
 
-async function runPreCommit(rt: Runtime): Promise<number> {
+export async function runPreCommitHook(rt: Runtime): Promise<number> {
   const { checkStagedChanges } = await import('../operations/pre-commit-check.js');
   const { problems, skipped } = await checkStagedChanges(rt);
   if (skipped.length > 0)

@@ -1,9 +1,14 @@
 // Atomic writes (DESIGN §4): temp file in the same folder (0600), fsync, rename, fsync of the
 // folder. A crash leaves either the old file or the new one, never half of one; the temp file a
 // killed writer leaves behind is removed by the next write of the same file.
-import { promises as fs, readFileSync } from 'node:fs';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { KagiError } from '../errors.js';
+
+/** Whether a file or folder exists (a stat, synchronous: cheaper than a promise round trip). */
+export function pathExists(file: string): boolean {
+  return existsSync(file);
+}
 
 /** Reads synchronously: small files, and promise-based reads cost milliseconds of start-up. */
 export async function readTextOrNull(file: string): Promise<string | null> {

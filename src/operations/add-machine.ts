@@ -1,19 +1,20 @@
-// `git kagi member add-machine`: a new identity for CI or a deploy target, registered as an active
-// sealed member. Its identity leaves this process once (a 0600 file or the terminal): CI then
-// uses KAGI_IDENTITY_FILE and keeps working across rotations.
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { formatAccess, isMemberName, type Member } from '../core/access.js';
 import { formatFingerprint } from '../crypto/fingerprint.js';
 import { formatRootKey } from '../crypto/keys.js';
 import { computeSeal } from '../crypto/seal.js';
 import { KagiError, usageError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic-file.js';
+import { pathExists, writeFileAtomic } from '../io/atomic-file.js';
 import { withLock } from '../io/lock.js';
 import type { Runtime } from '../runtime.js';
 import { newId } from './init-project.js';
-import { openProject, readProject } from './project.js';
-import { assertWritable, requireActiveMember, unlockProject } from './unlock-project.js';
+import { openProject } from './project.js';
+import {
+  assertWritable,
+  readProjectUnderLock,
+  requireActiveMember,
+  unlockProject,
+} from './unlock-project.js';
 
 export interface MachineResult {
   member: Member;
@@ -24,10 +25,7 @@ export interface MachineResult {
 
 /** Refuses an output file that exists before anything is created. */
 export async function assertNewFile(file: string): Promise<void> {
-  const exists = await fs.stat(file).then(
-    () => true,
-    () => false,
-  );
+  const exists = pathExists(file);
   if (exists)
     throw new KagiError('file-exists', `${file} already exists`, {
       hint: 'name a new file; identities are never overwritten',
@@ -54,12 +52,7 @@ export async function addMachine(
   // an identity that was registered but never written would be lost.
   if (outFile) await writeFileAtomic(path.resolve(rt.cwd, outFile), identityText, 0o600);
   const member = await withLock(project.repo.gitDir, async () => {
-    const fresh = await readProject(rt);
-    if (fresh.access.key_id !== unlocked.keys.keyId) {
-      throw new KagiError('key-changed', 'the project key changed meanwhile', {
-        hint: 'run the command again',
-      });
-    }
+    const fresh = await readProjectUnderLock(rt, unlocked);
     const entry: Member = {
       id: newId('kgm_'),
       name,

@@ -9,8 +9,13 @@ import { KagiError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-file.js';
 import { withLock } from '../io/lock.js';
 import type { Runtime } from '../runtime.js';
-import { findMember, openProject, readProject } from './project.js';
-import { assertWritable, requireActiveMember, unlockProject } from './unlock-project.js';
+import { findMember, openProject } from './project.js';
+import {
+  assertWritable,
+  readProjectUnderLock,
+  requireActiveMember,
+  unlockProject,
+} from './unlock-project.js';
 
 export interface PlannedApproval {
   member: Member;
@@ -37,14 +42,9 @@ export async function planApproval(rt: Runtime, id: string): Promise<PlannedAppr
     fingerprint: formatFingerprint(member.recipient),
     apply: () =>
       withLock(project.repo.gitDir, async () => {
-        const fresh = await readProject(rt);
-        if (fresh.access.key_id !== unlocked.keys.keyId) {
-          throw new KagiError('key-changed', 'the project key changed meanwhile', {
-            hint: 'run the command again',
-          });
-        }
+        const fresh = await readProjectUnderLock(rt, unlocked);
         const entry = fresh.access.members.find((m) => m.id === member.id);
-        if (!entry || entry.status !== 'pending' || entry.recipient !== member.recipient) {
+        if (entry?.status !== 'pending' || entry.recipient !== member.recipient) {
           throw new KagiError('member-changed', `member ${member.id} changed meanwhile`, {
             hint: 'run the command again',
           });

@@ -1,11 +1,8 @@
-// `git kagi export`: one `.env.<env>` per environment of a service (or of the project-wide scopes),
-// 0600, never over an existing file without --force, with a warning when git would not ignore it.
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { serializeDotenv } from '../core/dotenv.js';
 import { formatScope, type Scope } from '../core/scope.js';
 import { KagiError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic-file.js';
+import { pathExists, writeFileAtomic } from '../io/atomic-file.js';
 import { runGit } from '../io/git.js';
 import type { Runtime } from '../runtime.js';
 import { decryptScope } from './stores.js';
@@ -43,10 +40,7 @@ export async function planExport(
   const files: ExportFile[] = [];
   for (const scope of scopes) {
     const file = path.join(dir, `.env.${scope.env}`);
-    const exists = await fs.stat(file).then(
-      () => true,
-      () => false,
-    );
+    const exists = pathExists(file);
     if (exists && !force) {
       throw new KagiError('file-exists', `${file} already exists`, {
         hint: 'pass --force to overwrite it',

@@ -12,7 +12,7 @@ import { formatStore } from '../core/store.js';
 import { deriveProjectKeys, formatRootKey, generateRootKey } from '../crypto/keys.js';
 import { computeSeal } from '../crypto/seal.js';
 import { KagiError, usageError } from '../errors.js';
-import { readTextOrNull, writeFileAtomic } from '../io/atomic-file.js';
+import { pathExists, readTextOrNull, writeFileAtomic } from '../io/atomic-file.js';
 import { findRepository, readGitConfig } from '../io/git.js';
 import { resolveKagiHome, writeCachedKey, writePin } from '../io/kagi-home.js';
 import { withLock } from '../io/lock.js';
@@ -55,10 +55,7 @@ export async function initProject(rt: Runtime, input: InitInput): Promise<InitRe
   const services = typeof nested === 'object' ? [...new Set(Object.values(nested))] : [];
 
   return withLock(repo.gitDir, async () => {
-    const exists = await fs.stat(kagiDir).then(
-      () => true,
-      () => false,
-    );
+    const exists = pathExists(kagiDir);
     if (exists && !input.force) {
       throw new KagiError('already-initialised', `${repo.root} already has a .kagi/ folder`, {
         hint: 'use it as it is (`git kagi status`), or start over with `git kagi init --force` (existing secrets become unreadable)',

@@ -45,8 +45,19 @@ export async function readEffectiveSecrets(
   target: Target,
   unlocked: Unlocked,
   scope: Scope,
+  /** Decrypted scopes by name: a listing of many services decrypts each project-wide scope once. */
+  decrypted: Map<string, SecretRecord[]> = new Map(),
 ): Promise<SecretRow[]> {
   const { project } = target;
+  const decrypt = async (s: Scope) => {
+    const key = formatScope(s);
+    let records = decrypted.get(key);
+    if (!records) {
+      records = await decryptScope(project, unlocked, s);
+      decrypted.set(key, records);
+    }
+    return records;
+  };
   const toRow = (record: SecretRecord, from: Scope, inherited: boolean): SecretRow => ({
     scope: formatScope(scope),
     name: record.name,
@@ -56,12 +67,10 @@ export async function readEffectiveSecrets(
     updated_by: describeMember(project.access, record.updated_by),
   });
   const exists = (s: Scope) => target.scopes.some((x) => formatScope(x) === formatScope(s));
-  const own = exists(scope)
-    ? (await decryptScope(project, unlocked, scope)).map((r) => toRow(r, scope, false))
-    : [];
+  const own = exists(scope) ? (await decrypt(scope)).map((r) => toRow(r, scope, false)) : [];
   if (scope.service === null) return own;
   const base: Scope = { service: null, env: scope.env };
-  const inherited = exists(base) ? await decryptScope(project, unlocked, base) : [];
+  const inherited = exists(base) ? await decrypt(base) : [];
   const names = new Set(own.map((r) => r.name));
   const rows = [
     ...own,
@@ -73,10 +82,11 @@ export async function readEffectiveSecrets(
 export async function listSecrets(rt: Runtime, target: Target): Promise<ScopeListing[]> {
   const unlocked = await unlockProject(rt, target.project);
   const listings: ScopeListing[] = [];
+  const decrypted = new Map<string, SecretRecord[]>();
   for (const scope of selectScopes(target)) {
     listings.push({
       scope: formatScope(scope),
-      rows: await readEffectiveSecrets(target, unlocked, scope),
+      rows: await readEffectiveSecrets(target, unlocked, scope, decrypted),
     });
   }
   return listings;

@@ -1,12 +1,7 @@
-// post-checkout and post-merge (DESIGN §5): an interrupted rotation is finished (openProject does
-// it), an active member hears about new join requests, a newly approved member hears that access
-// was granted. No age code, no prompt: the device's recipient is read from its identity file's
-// `# public key:` line.
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { formatMemberName } from '../core/access.js';
 import { KagiError } from '../errors.js';
-import { readTextOrNull, writeFileAtomic } from '../io/atomic-file.js';
+import { pathExists, readTextOrNull, writeFileAtomic } from '../io/atomic-file.js';
 import { readDeviceIdentityFile, resolveKagiHome } from '../io/kagi-home.js';
 import type { Runtime } from '../runtime.js';
 import { findMemberByRecipient, openProject } from './project.js';
@@ -43,10 +38,7 @@ export async function collectPostUpdateNotices(
   const remember: string[] = [];
   if (me.status === 'active' && !seen.has(`granted:${me.id}`)) {
     remember.push(`granted:${me.id}`);
-    const pinned = await fs.access(path.join(home, 'projects', `${access.project_id}.pin`)).then(
-      () => true,
-      () => false,
-    );
+    const pinned = pathExists(path.join(home, 'projects', `${access.project_id}.pin`));
     if (!pinned)
       notices.push(
         `git-kagi: you (${me.id}) were granted access to the secrets of this project; try \`git kagi get\``,

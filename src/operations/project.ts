@@ -1,13 +1,13 @@
 // Opening a project: the repository, kagi.json, access.json and the stores as files. No crypto
 // is loaded here: hooks with nothing to do only ever need this (issue 5).
-import { type Dirent, existsSync, readdirSync } from 'node:fs';
+import { type Dirent, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { type AccessFile, type Member, parseAccess } from '../core/access.js';
 import { formatKagiConfig, type KagiConfig, parseKagiConfig } from '../core/kagi-config.js';
 import { formatScope, formatScopePath, parseScopePath, type Scope } from '../core/scope.js';
 import { parseStore, type StoreLine } from '../core/store.js';
 import { EXIT, integrityError, KagiError } from '../errors.js';
-import { readTextOrNull, writeFileAtomic } from '../io/atomic-file.js';
+import { pathExists, readTextOrNull, writeFileAtomic } from '../io/atomic-file.js';
 import { locateRepository, type Repository } from '../io/git.js';
 import { journalPath } from '../io/journal.js';
 import type { Runtime } from '../runtime.js';
@@ -25,18 +25,14 @@ export interface Project {
  */
 export async function openProject(rt: Runtime): Promise<Project> {
   const project = await readProject(rt);
-  if (!(await fileExists(path.join(project.repo.commonDir, 'kagi', 'setup')))) {
+  if (!pathExists(path.join(project.repo.commonDir, 'kagi', 'setup'))) {
     const { ensureGitSetup } = await import('./setup-git.js');
     await ensureGitSetup(project.repo, rt.notice);
   }
-  if (!(await fileExists(journalPath(project.repo.gitDir)))) return project;
+  if (!pathExists(journalPath(project.repo.gitDir))) return project;
   const { finishRotation } = await import('./rotate-key.js');
   await finishRotation(rt, project);
   return readProject(rt);
-}
-
-async function fileExists(file: string): Promise<boolean> {
-  return existsSync(file);
 }
 
 /** Reads kagi.json and access.json as they are, without finishing anything. */

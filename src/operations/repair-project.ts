@@ -26,7 +26,12 @@ import {
 import { type MergeKeys, withHistory } from './merge-keys.js';
 import { listScopes, openProject, type Project, readProject, storePath } from './project.js';
 import { installGitSetup, writeSetupMarker } from './setup-git.js';
-import { assertWritable, type Unlocked, unlockProject } from './unlock-project.js';
+import {
+  assertWritable,
+  readProjectUnderLock,
+  type Unlocked,
+  unlockProject,
+} from './unlock-project.js';
 
 export interface RepairStep {
   name: string;
@@ -108,12 +113,7 @@ export async function repairProject(rt: Runtime): Promise<RepairStep[]> {
     return steps;
   }
   await withLock(project.repo.gitDir, async () => {
-    const fresh = await readProject(rt);
-    if (fresh.access.key_id !== unlocked.keys.keyId) {
-      throw new KagiError('key-changed', 'the project key changed while this command was waiting', {
-        hint: 'run the command again',
-      });
-    }
+    const fresh = await readProjectUnderLock(rt, unlocked);
     const keys = withHistory(fresh.access, unlocked.keys);
     await reencryptStaleStores(fresh, keys, steps);
     await rewrapStaleMembers(fresh, unlocked.keys, steps);

@@ -28,6 +28,7 @@ import { listScopes, type Project, readProject, readStoreLines, storePath } from
 import {
   assertWritable,
   readOwnIdentity,
+  readProjectUnderLock,
   rememberKey,
   requireActiveMember,
   type Unlocked,
@@ -65,12 +66,7 @@ export async function rotateKey(
   // A project key is not a member: it could rotate away every wrap without being one (DESIGN §4).
   requireActiveMember(project, unlocked);
   return withLock(project.repo.gitDir, async () => {
-    const fresh = await readProject(rt);
-    if (fresh.access.key_id !== unlocked.keys.keyId) {
-      throw new KagiError('key-changed', 'the project key changed while this command was waiting', {
-        hint: 'run the command again',
-      });
-    }
+    const fresh = await readProjectUnderLock(rt, unlocked);
     const { access } = fresh;
     const remaining = access.members.filter(
       (m) =>

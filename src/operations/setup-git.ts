@@ -6,7 +6,7 @@ import attributesBlock from '../../templates/gitattributes-block.txt';
 import hookBlockTemplate from '../../templates/hook-block.txt';
 import hookSnippets from '../../templates/hook-snippets.txt';
 import { removeMarkedBlock, upsertMarkedBlock } from '../core/marked-block.js';
-import { readTextOrNull, writeFileAtomic } from '../io/atomic-file.js';
+import { pathExists, readTextOrNull, writeFileAtomic } from '../io/atomic-file.js';
 import { type Repository, readGitConfig, runGit } from '../io/git.js';
 
 export const HOOKS = ['pre-commit', 'post-checkout', 'post-merge'] as const;
@@ -40,26 +40,19 @@ export function renderHookBlock(hook: HookName): string {
   return hookBlockTemplate.replaceAll('__HOOK__', hook);
 }
 
-async function fileExists(file: string): Promise<boolean> {
-  return fs.access(file).then(
-    () => true,
-    () => false,
-  );
-}
-
 export async function detectHookManager(repo: Repository): Promise<HookManager> {
   const hooksPath = await readGitConfig('core.hooksPath', repo.root);
   if (
     hooksPath &&
     /(^|\/)\.husky(\/_)?\/?$/.test(hooksPath) &&
-    (await fileExists(path.join(repo.root, '.husky')))
+    pathExists(path.join(repo.root, '.husky'))
   ) {
     return 'husky';
   }
   for (const name of ['lefthook.yml', '.lefthook.yml', 'lefthook.yaml', '.lefthook.yaml']) {
-    if (await fileExists(path.join(repo.root, name))) return 'lefthook';
+    if (pathExists(path.join(repo.root, name))) return 'lefthook';
   }
-  if (await fileExists(path.join(repo.root, '.pre-commit-config.yaml'))) return 'pre-commit';
+  if (pathExists(path.join(repo.root, '.pre-commit-config.yaml'))) return 'pre-commit';
   return 'git';
 }
 
@@ -215,7 +208,7 @@ export async function ensureGitSetup(
   repo: Repository,
   notice: (message: string) => void,
 ): Promise<void> {
-  if (await fileExists(markerPath(repo))) return;
+  if (pathExists(markerPath(repo))) return;
   const report = await installGitSetup(repo);
   await writeSetupMarker(repo, 'installed');
   if (report.changed.length > 0) {

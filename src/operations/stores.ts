@@ -1,6 +1,6 @@
 // Reading and changing the secrets of one scope: decrypt what is asked for, rewrite only the lines
 // that change (DESIGN §2), under the write lock, with the store written atomically.
-import { promises as fs, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAccess } from '../core/access.js';
 import { formatScope, formatScopePath, type Scope } from '../core/scope.js';
@@ -12,8 +12,7 @@ import {
   type LineContext,
   type SecretRecord,
 } from '../crypto/secret-line.js';
-import { KagiError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic-file.js';
+import { pathExists, writeFileAtomic } from '../io/atomic-file.js';
 import { withLock } from '../io/lock.js';
 import type { Runtime } from '../runtime.js';
 import { type Project, readProject, readStoreLines, storePath } from './project.js';
@@ -117,15 +116,7 @@ export async function changeScope(
     const lines = [...byTag.values()].sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
     const file = storePath(project, scope);
     const touched = report.added.length + report.changed.length + report.removed.length > 0;
-    if (touched || !(await storeExists(file)))
-      await writeFileAtomic(file, formatStore(ctx.scope, lines));
+    if (touched || !pathExists(file)) await writeFileAtomic(file, formatStore(ctx.scope, lines));
     return report;
   });
-}
-
-async function storeExists(file: string): Promise<boolean> {
-  return fs.access(file).then(
-    () => true,
-    () => false,
-  );
 }

@@ -20,7 +20,7 @@ import {
   writePin,
 } from '../io/kagi-home.js';
 import type { Runtime } from '../runtime.js';
-import { findMemberByRecipient, type Project } from './project.js';
+import { findMemberByRecipient, type Project, readProject } from './project.js';
 
 export type KeySourceKind =
   | 'KAGI_PROJECT_KEY'
@@ -306,8 +306,7 @@ export function requireActiveMember(project: Project, unlocked: Unlocked): Membe
   const member = unlocked.member;
   const { access } = project;
   if (
-    !member ||
-    member.status !== 'active' ||
+    member?.status !== 'active' ||
     !verifySeal(unlocked.keys.seal, access.project_id, access.epoch, member)
   ) {
     throw noAccessError(
@@ -318,4 +317,18 @@ export function requireActiveMember(project: Project, unlocked: Unlocked): Membe
     );
   }
   return member;
+}
+
+/**
+ * Under the write lock, re-reads the project and checks it is still at the key this command
+ * unlocked (another process may have rotated meanwhile).
+ */
+export async function readProjectUnderLock(rt: Runtime, unlocked: Unlocked): Promise<Project> {
+  const fresh = await readProject(rt);
+  if (fresh.access.key_id !== unlocked.keys.keyId) {
+    throw new KagiError('key-changed', 'the project key changed while this command was waiting', {
+      hint: 'run the command again',
+    });
+  }
+  return fresh;
 }
