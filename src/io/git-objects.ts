@@ -5,12 +5,23 @@ import { spawn } from 'node:child_process';
 import { KagiError } from '../errors.js';
 import { runGit } from './git.js';
 
-export async function listStagedPaths(root: string): Promise<string[]> {
-  const result = await runGit(
-    ['diff', '--cached', '--name-only', '-z', '--diff-filter=ACMR', '--no-renames'],
-    root,
-  );
-  return result.stdout.split('\0').filter((p) => p !== '');
+export interface StagedChange {
+  path: string;
+  /** git's status letter: A, C, M, R, D, T… */
+  status: string;
+}
+
+/** Every staged change, one git call (`--name-status -z`), deletions included. */
+export async function listStagedChanges(root: string): Promise<StagedChange[]> {
+  const result = await runGit(['diff', '--cached', '--name-status', '-z', '--no-renames'], root);
+  const fields = result.stdout.split('\0');
+  const changes: StagedChange[] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const status = fields[i] as string;
+    const file = fields[i + 1] as string;
+    if (status !== '' && file !== '') changes.push({ path: file, status: status.charAt(0) });
+  }
+  return changes;
 }
 
 /** Paths under `prefix` in a commit (or the index when rev is null). */

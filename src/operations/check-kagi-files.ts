@@ -76,7 +76,9 @@ export function checkKagiFiles(files: KagiFiles, keys: ProjectKeys | null): Prob
       problems.push({
         file: store.path,
         message: `${store.path} has ${stale.length} line(s) at key epoch ${[...new Set(stale.map((l) => l.epoch))].join(', ')}, but the key is at epoch ${access.epoch}`,
-        fix: `${DOCTOR} re-encrypts them`,
+        fix: stale.some((l) => l.epoch > access.epoch)
+          ? 'access.json is older than this store (a rotation that was only partly committed or merged): restore .kagi/access.json from the commit that rotated the key'
+          : `${DOCTOR} re-encrypts them`,
       });
     }
     if (!usable) continue;

@@ -4,7 +4,7 @@
 import { isPlaintextEnvFile } from '../core/env-files.js';
 import { formatScope } from '../core/scope.js';
 import { KagiError } from '../errors.js';
-import { listStagedPaths, readBlobs, readStagedAddedLines } from '../io/git-objects.js';
+import { listStagedChanges, readBlobs, readStagedAddedLines } from '../io/git-objects.js';
 import type { Runtime } from '../runtime.js';
 import { checkKagiFiles, type Problem } from './check-kagi-files.js';
 import { listScopes, openProject, type Project } from './project.js';
@@ -30,12 +30,23 @@ export async function checkStagedChanges(rt: Runtime): Promise<PreCommitReport> 
     throw error;
   }
   const root = project.repo.root;
-  const staged = await listStagedPaths(root);
+  const changes = await listStagedChanges(root);
+  const staged = changes.filter((c) => c.status !== 'D').map((c) => c.path);
   const problems: Problem[] = staged.filter(isPlaintextEnvFile).map((file) => ({
     file,
     message: `${file} is a plaintext env file`,
     fix: `unstage it (git rm --cached -- '${file}'); keep its values with git kagi import --file '${file}'`,
   }));
+  // Deleting a store is how `env del` works; without these two files nobody can read anything.
+  for (const c of changes) {
+    if (c.status === 'D' && (c.path === '.kagi/access.json' || c.path === '.kagi/kagi.json')) {
+      problems.push({
+        file: c.path,
+        message: `${c.path} is staged for deletion: the project would become unreadable`,
+        fix: `restore it (git restore --staged --worktree -- ${c.path}); to stop using git-kagi, remove all of .kagi/ on purpose with --no-verify`,
+      });
+    }
+  }
   const skipped: string[] = [];
   let unlocked: Unlocked | null = null;
   try {
@@ -79,7 +90,9 @@ export async function checkStagedChanges(rt: Runtime): Promise<PreCommitReport> 
 async function checkEnvFilesOnly(rt: Runtime): Promise<PreCommitReport> {
   const { findRepository } = await import('../io/git.js');
   const repo = await findRepository(rt.cwd);
-  const staged = await listStagedPaths(repo.root);
+  const staged = (await listStagedChanges(repo.root))
+    .filter((c) => c.status !== 'D')
+    .map((c) => c.path);
   return {
     problems: staged.filter(isPlaintextEnvFile).map((file) => ({
       file,

@@ -350,6 +350,16 @@ describe('pre-commit', () => {
     git(alice, dir, ['clean', '-q', '-f', '-d', '-x']);
   });
 
+  it.each(['.kagi/access.json', '.kagi/kagi.json'])(
+    'blocks the deletion of %s (the project would become unreadable)',
+    (file) => {
+      git(alice, dir, ['rm', '-q', '--cached', file]);
+      const r = expectBlockedCommit(alice, dir);
+      expect(r.stderr).toContain(`${file} is staged for deletion`);
+      expect(r.stderr).toContain(`fix: restore it (git restore --staged --worktree -- ${file})`);
+    },
+  );
+
   it.each(['.env', '.env.local', 'config/prod.env'])(
     'blocks a staged plaintext env file %s, naming it and the fix',
     (file) => {

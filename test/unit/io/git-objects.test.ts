@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  listStagedPaths,
+  listStagedChanges,
   parseAddedLines,
   readBlobs,
   readStagedAddedLines,
@@ -175,7 +175,9 @@ describe('against the git binary', () => {
   });
 
   it('lists staged paths and reads index and commit blobs', async () => {
-    expect((await listStagedPaths(dir)).sort()).toEqual([...NAMES, 'tracked.txt'].sort());
+    expect((await listStagedChanges(dir)).map((c) => c.path).sort()).toEqual(
+      [...NAMES, 'tracked.txt'].sort(),
+    );
     const blobs = await readBlobs(dir, [
       ':tracked.txt',
       'HEAD:tracked.txt',
