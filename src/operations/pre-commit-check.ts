@@ -4,7 +4,12 @@
 import { isPlaintextEnvFile } from '../core/env-files.js';
 import { formatScope } from '../core/scope.js';
 import { KagiError } from '../errors.js';
-import { listStagedChanges, readBlobs, readStagedAddedLines } from '../io/git-objects.js';
+import {
+  type AddedLine,
+  listStagedChanges,
+  readBlobs,
+  readStagedAddedLines,
+} from '../io/git-objects.js';
 import type { Runtime } from '../runtime.js';
 import { checkKagiFiles, type Problem } from './check-kagi-files.js';
 import { listScopes, openProject, type Project } from './project.js';
@@ -30,6 +35,9 @@ export async function checkStagedChanges(rt: Runtime): Promise<PreCommitReport> 
     throw error;
   }
   const root = project.repo.root;
+  // Both git calls start at once; the added lines are only awaited after the key is unlocked.
+  const addedLines = readStagedAddedLines(root, ['.kagi']);
+  addedLines.catch(() => {}); // awaited (and its failure reported) below, or not needed
   const changes = await listStagedChanges(root);
   const staged = changes.filter((c) => c.status !== 'D').map((c) => c.path);
   const problems: Problem[] = staged.filter(isPlaintextEnvFile).map((file) => ({
@@ -83,7 +91,7 @@ export async function checkStagedChanges(rt: Runtime): Promise<PreCommitReport> 
     );
   }
 
-  if (unlocked) problems.push(...(await findLeakedValues(project, unlocked)));
+  if (unlocked) problems.push(...(await findLeakedValues(project, unlocked, await addedLines)));
   return { problems, skipped };
 }
 
@@ -103,7 +111,13 @@ async function checkEnvFilesOnly(rt: Runtime): Promise<PreCommitReport> {
   };
 }
 
-async function findLeakedValues(project: Project, unlocked: Unlocked): Promise<Problem[]> {
+async function findLeakedValues(
+  project: Project,
+  unlocked: Unlocked,
+  lines: readonly AddedLine[],
+): Promise<Problem[]> {
+  // Nothing added outside .kagi/ (a commit of secrets only): nothing to decrypt.
+  if (lines.length === 0) return [];
   const secrets: Array<{ label: string; value: string }> = [];
   for (const scope of await listScopes(project)) {
     let records: Awaited<ReturnType<typeof decryptScope>>;
@@ -119,7 +133,6 @@ async function findLeakedValues(project: Project, unlocked: Unlocked): Promise<P
   }
   if (secrets.length === 0) return [];
   const problems: Problem[] = [];
-  const lines = await readStagedAddedLines(project.repo.root, ['.kagi']);
   for (const added of lines) {
     for (const secret of secrets) {
       // Multi-line values are matched line by line: each line of the value long enough to tell.
