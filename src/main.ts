@@ -21,8 +21,8 @@ async function main(): Promise<number> {
     notice: (message) => process.stderr.write(message.endsWith('\n') ? message : `${message}\n`),
   };
   const argv = process.argv.slice(2);
-  // git's own entry points, and `run`, skip the CLI framework: they run on every commit, merge,
-  // diff and program start.
+  // git's own entry points, `run` and the plain forms of `get` skip the CLI framework: they run on
+  // every commit, merge, diff and program start (the hot bundles of scripts/build.mjs).
   const [first, ...rest] = argv;
   try {
     if (first === 'hook') {
