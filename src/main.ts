@@ -1,6 +1,7 @@
 // The only file that reads process.argv and process.env and sets the exit code. Key material in
 // KAGI_* variables is read once and removed from process.env (diagnostic reports include it).
 import { createRequire } from 'node:module';
+import type { Terminal } from './io/terminal.js';
 import type { Runtime } from './runtime.js';
 
 // The build loads Node's builtins through `require` (scripts/build.mjs): define it before any
@@ -9,10 +10,28 @@ import type { Runtime } from './runtime.js';
 
 const SECRET_VARIABLES = ['KAGI_PROJECT_KEY', 'KAGI_IDENTITY'];
 
+/**
+ * Whether a person is there is decided on first use, and the question code is loaded only when a
+ * question is asked: node:tty (and net under it) is start-up that `run` and the hooks never need.
+ */
+function openTerminal(): Terminal {
+  let interactive: boolean | undefined;
+  return {
+    get interactive() {
+      if (interactive === undefined) {
+        const { isatty } = createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
+        interactive = isatty(0) && isatty(2);
+      }
+      return interactive;
+    },
+    ask: async (question) => (await import('./io/terminal.js')).askLine(question),
+    askHidden: async (question) => (await import('./io/terminal.js')).askHiddenLine(question),
+  };
+}
+
 async function main(): Promise<number> {
   const env = { ...process.env };
   for (const name of SECRET_VARIABLES) delete process.env[name];
-  const { openTerminal } = await import('./io/terminal.js');
   const runtime: Runtime = {
     env,
     cwd: process.cwd(),

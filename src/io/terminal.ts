@@ -1,6 +1,7 @@
 // The one place that talks to a person: questions go to stderr, answers come from the terminal.
 // Without a terminal nothing is asked (hooks, CI, pipes): callers refuse or use a flag instead.
-import { loadReadline, loadTty } from './lazy-builtin.js';
+// main.ts builds the Terminal and loads this file only when a question is asked.
+import { loadReadline } from './lazy-builtin.js';
 
 export interface Terminal {
   readonly interactive: boolean;
@@ -8,25 +9,8 @@ export interface Terminal {
   askHidden(question: string): Promise<string>;
 }
 
-export function openTerminal(): Terminal {
-  let interactive: boolean | undefined;
-  return {
-    // Decided on first use: node:tty (and the net module under it) costs start-up that `run` and
-    // the hooks never need.
-    get interactive() {
-      if (interactive === undefined) {
-        const { isatty } = loadTty();
-        interactive = isatty(0) && isatty(2);
-      }
-      return interactive;
-    },
-    ask: (question) => askLine(question, false),
-    askHidden: (question) => askLine(question, true),
-  };
-}
-
-function askLine(question: string, hidden: boolean): Promise<string> {
-  if (hidden) return askHiddenLine(question);
+/** Asks a question on the terminal and returns the line typed (echoed). */
+export function askLine(question: string): Promise<string> {
   const { createInterface } = loadReadline();
   return new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
@@ -47,7 +31,7 @@ function askLine(question: string, hidden: boolean): Promise<string> {
 }
 
 /** Raw mode, so nothing typed is echoed; Enter ends, Backspace edits, Ctrl-C aborts with 130. */
-function askHiddenLine(question: string): Promise<string> {
+export function askHiddenLine(question: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const stdin = process.stdin;
     process.stderr.write(question);
