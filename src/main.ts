@@ -40,8 +40,9 @@ async function main(): Promise<number> {
     notice: (message) => process.stderr.write(message.endsWith('\n') ? message : `${message}\n`),
   };
   const argv = process.argv.slice(2);
-  // git's own entry points, `run` and the plain forms of `get` skip the CLI framework: they run on
-  // every commit, merge, diff and program start (the hot bundles of scripts/build.mjs).
+  // git's own entry points, `run` and the plain forms of `get` and `set` skip the CLI framework:
+  // they run on every commit, merge, diff and program start (see the hot bundles of
+  // scripts/build.mjs).
   const [first, ...rest] = argv;
   try {
     if (first === 'hook') {
@@ -60,6 +61,11 @@ async function main(): Promise<number> {
       const hot = await import('./hot/get.js');
       const options = hot.parseGetArgv(rest);
       if (options) return await hot.runGetCommand(options, runtime);
+    }
+    if (first === 'set') {
+      const { parseSetArgv, runSetCommand } = await import('./internal/set.js');
+      const options = parseSetArgv(rest);
+      if (options) return await runSetCommand(options, runtime);
     }
     if (first === 'merge-driver')
       return await (await import('./internal/merge-driver.js')).runMergeDriver(rest, runtime);

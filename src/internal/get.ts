@@ -3,6 +3,7 @@
 import { KagiError } from '../errors.js';
 import { writeOut } from '../io/output.js';
 import type { Runtime } from '../runtime.js';
+import { parseScopedArgv } from './scoped-argv.js';
 
 const MASK = '••••••••';
 
@@ -14,27 +15,12 @@ export interface GetOptions {
   json: boolean;
 }
 
-/**
- * The plain forms of `get` (`--show`, `--json`, `--service`/`-s`, `--env`/`-e`, words); null for
- * anything else (help, `--`, an unknown flag), which the CLI then parses and explains.
- */
+/** The plain forms of `get`; null sends the command to the CLI. */
 export function parseGetArgv(argv: readonly string[]): GetOptions | null {
-  const o: GetOptions = { args: [], show: false, json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const word = argv[i] as string;
-    const value = (): string | undefined =>
-      word.includes('=') ? word.slice(word.indexOf('=') + 1) : argv[++i];
-    if (word === '--show') o.show = true;
-    else if (word === '--json') o.json = true;
-    else if (word === '--service' || word === '-s' || word.startsWith('--service='))
-      o.service = value();
-    else if (word === '--env' || word === '-e' || word.startsWith('--env=')) o.env = value();
-    else if (word.startsWith('-')) return null;
-    else o.args.push(word);
-  }
-  if (o.service === undefined && argv.some((w) => w === '--service' || w === '-s')) return null;
-  if (o.env === undefined && argv.some((w) => w === '--env' || w === '-e')) return null;
-  return o;
+  const parsed = parseScopedArgv(argv, ['--show', '--json']);
+  if (!parsed) return null;
+  const { args, service, env, flags } = parsed;
+  return { args, service, env, show: flags.has('--show'), json: flags.has('--json') };
 }
 
 export async function runGetCommand(o: GetOptions, rt: Runtime): Promise<number> {
