@@ -14,17 +14,11 @@ import {
   makePerson,
   makeRepo,
   makeTempDir,
+  must,
   type Person,
-  type Result,
 } from './harness.js';
 
 afterAll(cleanup);
-
-/** Setup steps must succeed, or every test after them fails for a reason that is hard to see. */
-function must(r: Result): Result {
-  if (r.code !== 0) throw new Error(`setup command failed (${r.code}): ${r.stderr}`);
-  return r;
-}
 
 /** The values `run` injects for a scope, read by a child that prints its environment. */
 function readEnv(person: Person, cwd: string, scope: string[]): Record<string, string> {

@@ -3,15 +3,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, kagi, kagiOnTerminal, makePerson, makeRepo, type Result } from './harness.js';
+import { cleanup, kagi, kagiOnTerminal, makePerson, makeRepo, must } from './harness.js';
 
 afterAll(cleanup);
-
-/** Setup steps must succeed, or every test after them fails for a reason that is hard to see. */
-function must(r: Result): Result {
-  if (r.code !== 0) throw new Error(`setup command failed (${r.code}): ${r.stderr}`);
-  return r;
-}
 
 describe('env', () => {
   const alice = makePerson('alice');

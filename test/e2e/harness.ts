@@ -88,6 +88,12 @@ export function kagi(
   );
 }
 
+/** Setup steps must succeed, or every test after them fails for a reason that is hard to see. */
+export function must(r: Result): Result {
+  if (r.code !== 0) throw new Error(`setup command failed (${r.code}): ${r.stderr}`);
+  return r;
+}
+
 /** Runs `git …` as `person`; throws on failure unless `allowFailure`. */
 export function git(person: Person, cwd: string, args: string[], allowFailure = false): Result {
   const result = toResult(spawnSync('git', args, { cwd, encoding: 'utf8', env: person.env }));

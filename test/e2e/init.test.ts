@@ -11,16 +11,10 @@ import {
   makePerson,
   makeRepo,
   makeTempDir,
-  type Result,
+  must,
 } from './harness.js';
 
 afterAll(cleanup);
-
-/** Setup steps must succeed, or every test after them fails for a reason that is hard to see. */
-function must(r: Result): Result {
-  if (r.code !== 0) throw new Error(`setup command failed (${r.code}): ${r.stderr}`);
-  return r;
-}
 
 const BLOCK_START = '# >>> git-kagi';
 

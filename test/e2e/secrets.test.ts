@@ -9,17 +9,11 @@ import {
   kagiOnTerminal,
   makePerson,
   makeRepo,
+  must,
   type Person,
-  type Result,
 } from './harness.js';
 
 afterAll(cleanup);
-
-/** Setup steps must succeed, or every test after them fails for a reason that is hard to see. */
-function must(r: Result): Result {
-  if (r.code !== 0) throw new Error(`setup command failed (${r.code}): ${r.stderr}`);
-  return r;
-}
 
 interface Row {
   scope: string;

@@ -5,15 +5,9 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, git, kagi, makePerson, makeRepo, makeTempDir, type Result } from './harness.js';
+import { cleanup, git, kagi, makePerson, makeRepo, makeTempDir, must } from './harness.js';
 
 afterAll(cleanup);
-
-/** Setup steps must succeed, or every test after them fails for a reason that is hard to see. */
-function must(r: Result): Result {
-  if (r.code !== 0) throw new Error(`setup command failed (${r.code}): ${r.stderr}`);
-  return r;
-}
 
 const MAN_PAGE = fileURLToPath(new URL('../../dist/man/git-kagi.1', import.meta.url));
 const COMMANDS = [
