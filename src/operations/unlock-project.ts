@@ -12,6 +12,7 @@ import { verifySeal } from '../crypto/seal.js';
 import { EXIT, integrityError, KagiError, noAccessError } from '../errors.js';
 import { readTextOrNull } from '../io/atomic-file.js';
 import {
+  type Pin,
   readCachedKey,
   readDeviceIdentityFile,
   readPin,
@@ -59,6 +60,7 @@ export async function unlockProject(rt: Runtime, project: Project): Promise<Unlo
   }
 
   const fromEnv = await readIdentityEnv(rt);
+  const pin = await readPin(home, access.project_id);
   let keys: ProjectKeys | null = null;
   let member: Member | null = null;
   let unwrapped = false;
@@ -75,8 +77,7 @@ export async function unlockProject(rt: Runtime, project: Project): Promise<Unlo
     const cached = parseRootKeyHex((await readCachedKey(home, access.project_id)) ?? '');
     if (cached && computeKeyId(cached) === access.key_id) {
       keys = deriveProjectKeys(cached);
-      const pinned = (await readPin(home, access.project_id))?.member_id;
-      member = access.members.find((m) => m.id === pinned && m.status === 'active') ?? null;
+      member = access.members.find((m) => m.id === pin?.member_id && m.status === 'active') ?? null;
     } else {
       const text = await readDeviceIdentityFile(home);
       const { parseIdentityFile } = await import('../crypto/age.js');
@@ -93,6 +94,7 @@ export async function unlockProject(rt: Runtime, project: Project): Promise<Unlo
   }
   const readOnly = await checkPin(
     home,
+    pin,
     access,
     keys,
     source.kind === 'device' ? member?.id : undefined,
@@ -133,11 +135,11 @@ async function collectKnownKeyIds(
 
 async function checkPin(
   home: string,
+  pin: Pin | null,
   access: AccessFile,
   keys: ProjectKeys,
   memberId: string | undefined,
 ): Promise<string | null> {
-  const pin = await readPin(home, access.project_id);
   // A pin that cannot be written (read-only home in CI) only means the next run trusts on first use.
   const remember = async () =>
     writePin(home, access.project_id, {
