@@ -71,8 +71,10 @@ function rounds(kind) {
 }
 
 const distDir = path.join(repoRoot, 'dist');
-if (!existsSync(path.join(distDir, 'git-kagi.js'))) {
-  process.stderr.write('error: dist/git-kagi.js is missing\nhint: npm run bench builds it first\n');
+if (!existsSync(path.join(distDir, 'git-kagi.cjs'))) {
+  process.stderr.write(
+    'error: dist/git-kagi.cjs is missing\nhint: npm run bench builds it first\n',
+  );
   process.exit(1);
 }
 

@@ -1,10 +1,12 @@
 // Builds dist/ (start-up is a feature, issue 5):
-// - git-kagi.js and chunks/: the whole CLI, one ESM build split into lazily loaded chunks;
-// - hot/run.js, hot/get.js, hot/pre-commit.js and hot/hook.js (post-checkout, post-merge): what
-//   runs in front of every program, the listing people type most, and what git runs on every
-//   commit and checkout, each
-//   one self-contained file (loading ~25 chunks costs more than parsing one), whose rare paths
-//   (help, age, an interrupted rotation, first-time setup) import lazy/*.js of the main build;
+// - git-kagi.cjs: the entry and every path that runs often (`run`, `get`, `set`, the hooks, the
+//   merge and diff drivers) in one CommonJS file. CommonJS because Node starts a CommonJS entry
+//   without its ES module loader (about 5 ms on every call); one file because reading and parsing
+//   it costs less than loading several. esbuild wraps each module so that only what a path uses
+//   runs.
+// - lazy/*.js and chunks/: what is rare (the CLI framework and its commands, age, key rotation,
+//   first-time setup, repairs), one ES module build split into chunks that the entry imports on
+//   first use.
 // - man/git-kagi.1 from the same command descriptions as `-h`.
 // It builds into a fresh folder that replaces dist/ at the end, so a running test never sees half
 // a build.
@@ -12,59 +14,46 @@
 import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
-/** Modules the hot bundles leave to the main build: `lazy/<name>.js` there. */
+/** The rare paths: `lazy/<name>.js` of the ES module build. */
 const LAZY = {
   cli: 'src/cli/cli.ts',
   age: 'src/crypto/age.ts',
   'rotate-key': 'src/operations/rotate-key.ts',
   'setup-git': 'src/operations/setup-git.ts',
   'repair-project': 'src/operations/repair-project.ts',
+  'diagnose-project': 'src/operations/diagnose-project.ts',
 };
 const lazyPattern = new RegExp(`/(${Object.keys(LAZY).join('|')})\\.js$`);
 
-/**
- * Node builtins are loaded through `require`, not `import`: importing `node:fs` as ESM builds a
- * namespace of all its exports, which runs lazy getters (streams, promises) and costs milliseconds
- * on every start. main.ts defines the global `require` before anything else is loaded.
- */
-const builtinsThroughRequire = {
-  name: 'builtins-through-require',
+/** In the entry, a dynamic import of a rare path stays an import of `lazy/<name>.js`. */
+const rarePathsLazy = {
+  name: 'rare-paths-lazy',
   setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) =>
-      args.path === 'node:module' || args.namespace === 'builtin'
-        ? { path: args.path, external: true }
-        : { path: args.path, namespace: 'builtin' },
-    );
+    b.onResolve({ filter: lazyPattern }, (args) => {
+      if (args.kind !== 'dynamic-import') return undefined;
+      return { path: `./lazy/${lazyPattern.exec(args.path)[1]}.js`, external: true };
+    });
+  },
+};
+
+/**
+ * In the ES module build, Node builtins are taken from `process.getBuiltinModule`, not imported:
+ * importing `node:fs` as an ES module builds a namespace of all its exports, which runs lazy
+ * getters (streams, promises) and costs milliseconds.
+ */
+const builtinsWithoutImport = {
+  name: 'builtins-without-import',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'builtin' }));
     b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});`,
       loader: 'js',
     }));
   },
 };
 
-/** In the main build, `./hot/*.js` are the separately built hot bundles. */
-const hotBundlesOutside = {
-  name: 'hot-bundles-outside',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/hot\// }, (args) => ({ path: args.path, external: true }));
-  },
-};
-
-/** In the hot bundles, the rare paths are the main build's lazy entries. */
-const lazyFromMainBuild = {
-  name: 'lazy-from-main-build',
-  setup(b) {
-    b.onResolve({ filter: lazyPattern }, (args) => {
-      if (args.kind !== 'dynamic-import') return undefined;
-      const name = lazyPattern.exec(args.path)[1];
-      return { path: `../lazy/${name}.js`, external: true };
-    });
-  },
-};
-
 const common = {
   bundle: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   loader: { '.txt': 'text' },
@@ -76,37 +65,39 @@ const out = `dist.${process.pid}.tmp`;
 await rm(out, { recursive: true, force: true });
 await build({
   ...common,
-  entryPoints: {
-    'git-kagi': 'src/main.ts',
-    ...Object.fromEntries(Object.entries(LAZY).map(([name, file]) => [`lazy/${name}`, file])),
-  },
+  format: 'cjs',
+  entryPoints: { 'git-kagi': 'src/main.ts' },
+  outdir: out,
+  outExtension: { '.js': '.cjs' },
+  banner: { js: '#!/usr/bin/env node' },
+  plugins: [rarePathsLazy],
+});
+await chmod(`${out}/git-kagi.cjs`, 0o755);
+await build({
+  ...common,
+  format: 'esm',
+  entryPoints: Object.fromEntries(
+    Object.entries(LAZY).map(([name, file]) => [`lazy/${name}`, file]),
+  ),
   outdir: out,
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
-  banner: { js: '#!/usr/bin/env node' },
-  plugins: [builtinsThroughRequire, hotBundlesOutside],
-});
-await chmod(`${out}/git-kagi.js`, 0o755);
-await build({
-  ...common,
-  entryPoints: {
-    'hot/run': 'src/hot/run.ts',
-    'hot/get': 'src/hot/get.ts',
-    'hot/hook': 'src/hot/hook.ts',
-    'hot/pre-commit': 'src/hot/pre-commit.ts',
+  // clipanion is CommonJS: its require() calls need a require in an ES module.
+  banner: {
+    js: 'import { createRequire as __kagiCreateRequire } from "node:module"; const require = __kagiCreateRequire(import.meta.url);',
   },
-  outdir: out,
-  plugins: [builtinsThroughRequire, lazyFromMainBuild],
+  plugins: [builtinsWithoutImport],
 });
 
 await build({
   ...common,
+  format: 'esm',
   entryPoints: { 'man-page': 'src/cli/man-page.ts' },
   outdir: `${out}/tmp`,
   banner: {
-    js: 'import { createRequire as __kagiCreateRequire } from "node:module"; globalThis.require ??= __kagiCreateRequire(import.meta.url);',
+    js: 'import { createRequire as __kagiCreateRequire } from "node:module"; const require = __kagiCreateRequire(import.meta.url);',
   },
-  plugins: [builtinsThroughRequire],
+  plugins: [builtinsWithoutImport],
 });
 const { renderManPage } = await import(new URL(`../${out}/tmp/man-page.js`, import.meta.url).href);
 await mkdir(`${out}/man`, { recursive: true });

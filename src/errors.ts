@@ -19,7 +19,7 @@ export interface KagiErrorOptions {
   cause?: unknown;
 }
 
-/** Marks our errors across bundles: the hot bundles (run, hooks) carry their own copy of this class. */
+/** Marks our errors across bundles: the entry (run, hooks) and the lazy build each carry a copy of this class. */
 const BRAND = Symbol.for('git-kagi.KagiError');
 
 export class KagiError extends Error {

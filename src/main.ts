@@ -1,12 +1,8 @@
 // The only file that reads process.argv and process.env and sets the exit code. Key material in
 // KAGI_* variables is read once and removed from process.env (diagnostic reports include it).
-import { createRequire } from 'node:module';
+// Everything below is imported dynamically: each path loads only what it uses (scripts/build.mjs).
 import type { Terminal } from './io/terminal.js';
 import type { Runtime } from './runtime.js';
-
-// The build loads Node's builtins through `require` (scripts/build.mjs): define it before any
-// other module of ours is loaded, which is why everything below is imported dynamically.
-(globalThis as { require?: NodeJS.Require }).require ??= createRequire(import.meta.url);
 
 const SECRET_VARIABLES = ['KAGI_PROJECT_KEY', 'KAGI_IDENTITY'];
 
@@ -19,7 +15,7 @@ function openTerminal(): Terminal {
   return {
     get interactive() {
       if (interactive === undefined) {
-        const { isatty } = createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
+        const { isatty } = process.getBuiltinModule('node:tty');
         interactive = isatty(0) && isatty(2);
       }
       return interactive;
@@ -41,24 +37,24 @@ async function main(): Promise<number> {
   };
   const argv = process.argv.slice(2);
   // git's own entry points, `run` and the plain forms of `get` and `set` skip the CLI framework:
-  // they run on every commit, merge, diff and program start (see the hot bundles of
-  // scripts/build.mjs).
+  // they run on every commit, merge, diff and program start.
   const [first, ...rest] = argv;
   try {
     if (first === 'hook') {
       const name = rest[0];
       if (name === 'pre-commit') {
-        return await (await import('./hot/pre-commit.js')).runPreCommitHook(runtime);
+        return await (await import('./internal/hook.js')).runPreCommitHook(runtime);
       }
       if (name === 'post-checkout' || name === 'post-merge') {
-        return await (await import('./hot/hook.js')).runPostHook(name, runtime);
+        return await (await import('./internal/hook.js')).runPostHook(name, runtime);
       }
       runtime.notice(`error: unknown hook '${name ?? ''}'`);
       return 2;
     }
-    if (first === 'run') return await (await import('./hot/run.js')).runRunCommand(rest, runtime);
+    if (first === 'run')
+      return await (await import('./internal/run.js')).runRunCommand(rest, runtime);
     if (first === 'get') {
-      const hot = await import('./hot/get.js');
+      const hot = await import('./internal/get.js');
       const options = hot.parseGetArgv(rest);
       if (options) return await hot.runGetCommand(options, runtime);
     }

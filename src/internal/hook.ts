@@ -1,7 +1,5 @@
 // `git kagi hook <name>`: what the hook blocks call. No CLI framework is loaded, nothing is asked
 // (git gives hooks no terminal) and no value is printed. Post hooks never fail the checkout.
-// pre-commit and the post hooks are separate hot bundles (src/hot/), so a checkout with nothing
-// to do parses none of the pre-commit code.
 import { EXIT, KagiError } from '../errors.js';
 import type { Runtime } from '../runtime.js';
 

@@ -1,4 +1,4 @@
-// End-to-end harness: real temporary git repositories, the built binary (dist/git-kagi.js, run
+// End-to-end harness: real temporary git repositories, the built binary (dist/git-kagi.cjs, run
 // `npm run build` first; `npm test` does), and one KAGI_HOME per simulated teammate.
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../dist/git-kagi.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../dist/git-kagi.cjs', import.meta.url));
 const created: string[] = [];
 
 /** A fresh temporary folder, removed by `cleanup()`. */

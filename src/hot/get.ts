@@ -1,2 +1,0 @@
-// Entry of the hot `get` bundle (scripts/build.mjs): the masked listing without the CLI framework.
-export { parseGetArgv, runGetCommand } from '../internal/get.js';
