@@ -23,7 +23,7 @@ export function createWorkspace(distDir) {
 
   const workspace = {
     root,
-    bin: path.join(root, 'kagi', 'dist', 'git-kagi.js'),
+    bin: path.join(root, 'kagi', 'dist', 'git-kagi.cjs'),
 
     /** The environment of every process: this workspace's KAGI_HOME, no ambient git or kagi state. */
     envFor(home) {
