@@ -18,6 +18,8 @@ export interface ProjectKeys {
   history: Uint8Array;
   /** For the short value fingerprints `git diff` shows (textconv); see DESIGN.md §5. */
   fingerprint: Uint8Array;
+  /** Seals the device's cache of decrypted scopes; see DESIGN.md §3. */
+  scopeCache: Uint8Array;
   env(name: string): EnvKeys;
 }
 
@@ -42,6 +44,7 @@ export function deriveProjectKeys(root: Uint8Array): ProjectKeys {
     proof: deriveKey(root, 'proof'),
     history: deriveKey(root, 'history'),
     fingerprint: deriveKey(root, 'fingerprint'),
+    scopeCache: deriveKey(root, 'scope-cache'),
     env(name) {
       let keys = envs.get(name);
       if (!keys) {

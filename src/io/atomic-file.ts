@@ -1,7 +1,15 @@
 // Atomic writes (DESIGN §4): temp file in the same folder (0600), fsync, rename, fsync of the
 // folder. A crash leaves either the old file or the new one, never half of one; the temp file a
 // killed writer leaves behind is removed by the next write of the same file.
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import {
+  existsSync,
+  promises as fs,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { KagiError } from '../errors.js';
 
@@ -17,6 +25,34 @@ export async function readTextOrNull(file: string): Promise<string | null> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
+  }
+}
+
+/** The bytes of a file, or null when it is absent or unreadable (a cache: a miss, not an error). */
+export function readBytesOrNull(file: string): Uint8Array | null {
+  try {
+    return readFileSync(file);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Replaces a file that can be rebuilt at any time (a cache): a temp file (0600) renamed over it,
+ * without fsync: a crash may lose it, never leave half of it. Failures are ignored.
+ */
+export function replaceDisposableFile(file: string, data: Uint8Array): void {
+  const temp = tempPath(file);
+  try {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(temp, data, { mode: 0o600, flag: 'wx' });
+    renameSync(temp, file);
+  } catch {
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // the folder itself is missing or not a folder: no temp file was made
+    }
   }
 }
 

@@ -1,0 +1,150 @@
+// The device's cache of decrypted scopes (DESIGN.md §3) through the built binary: it holds no
+// value in the clear, is used while the store is unchanged, is rebuilt when the store, the key or
+// the cache file changes, and never hides a damaged store.
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanup, git, kagi, makePerson, makeRepo, must } from './harness.js';
+
+afterAll(cleanup);
+
+const VALUES = { API_KEY: 'cache-api-key-Tq3vN8xL5', SHARED_TOKEN: 'cache-shared-Pw7mZ2cR9' };
+
+function setUp() {
+  const alice = makePerson('alice');
+  const repo = makeRepo(alice);
+  must(kagi(alice, repo, ['init', '--name', 'alice', '--envs']));
+  must(
+    kagi(alice, repo, [
+      'set',
+      '--service',
+      'api',
+      '--env',
+      'development',
+      'API_KEY',
+      VALUES.API_KEY,
+    ]),
+  );
+  must(kagi(alice, repo, ['set', '--env', 'development', 'SHARED_TOKEN', VALUES.SHARED_TOKEN]));
+  git(alice, repo, ['add', '-A']);
+  git(alice, repo, ['commit', '-q', '-m', 'secrets']);
+  const cacheDir = path.join(repo, '.git', 'kagi', 'cache');
+  const apiCache = path.join(cacheDir, 'api', 'development.bin');
+  /** The masked listing of every scope (names, authors, times: all from the decrypted lines). */
+  const listing = () => kagi(alice, repo, ['get', '--json']);
+  /** What `run` injects into api/development, as a child process prints it. */
+  const value = (name: string) => {
+    const script = `process.stdout.write(process.env[${JSON.stringify(name)}] ?? '(unset)')`;
+    const r = kagi(alice, repo, [
+      'run',
+      '--service',
+      'api',
+      '--env',
+      'development',
+      '--',
+      process.execPath,
+      '-e',
+      script,
+    ]);
+    expect(r.stderr).toBe('');
+    return r.stdout;
+  };
+  return { alice, repo, cacheDir, apiCache, listing, value };
+}
+
+function filesBelow(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
+}
+
+describe('scope cache', () => {
+  it('is written by a read, 0600 in a 0700 folder, with no value, name or author in the clear', () => {
+    const { alice, repo, cacheDir, apiCache, value } = setUp();
+    expect(value('API_KEY')).toBe(VALUES.API_KEY);
+    expect(statSync(apiCache).mode & 0o777).toBe(0o600);
+    expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
+    for (const file of filesBelow(cacheDir)) {
+      const text = readFileSync(file).toString('latin1');
+      for (const needle of [...Object.values(VALUES), ...Object.keys(VALUES), 'alice'])
+        expect(text).not.toContain(needle);
+    }
+    // Never inside the work tree, so never staged.
+    expect(git(alice, repo, ['status', '--porcelain']).stdout).toBe('');
+  });
+
+  it('is reused while the store is unchanged and rebuilt after a change', () => {
+    const { alice, repo, apiCache, value } = setUp();
+    expect(value('API_KEY')).toBe(VALUES.API_KEY);
+    const first = statSync(apiCache);
+    expect(value('API_KEY')).toBe(VALUES.API_KEY);
+    must(kagi(alice, repo, ['get', '--json']));
+    const again = statSync(apiCache);
+    expect([again.ino, again.mtimeMs]).toEqual([first.ino, first.mtimeMs]);
+
+    must(
+      kagi(alice, repo, [
+        'set',
+        '--service',
+        'api',
+        '--env',
+        'development',
+        'API_KEY',
+        'rotated-Vb6',
+      ]),
+    );
+    expect(value('API_KEY')).toBe('rotated-Vb6');
+    expect(statSync(apiCache).ino).not.toBe(first.ino);
+  });
+
+  it('a damaged or swapped cache file is ignored and rebuilt: the answer stays right', () => {
+    const { cacheDir, apiCache, value, listing } = setUp();
+    const before = listing().stdout;
+    const bytes = readFileSync(apiCache);
+    bytes[bytes.length - 5] = (bytes[bytes.length - 5] as number) ^ 1;
+    writeFileSync(apiCache, bytes);
+    expect(listing().stdout).toBe(before);
+    expect(readFileSync(apiCache).equals(bytes)).toBe(false);
+
+    // Another scope's cache in this scope's place: bound to its scope, so a miss.
+    writeFileSync(apiCache, readFileSync(path.join(cacheDir, 'development.bin')));
+    expect(value('API_KEY')).toBe(VALUES.API_KEY);
+    expect(listing().stdout).toBe(before);
+    writeFileSync(apiCache, 'not a cache');
+    expect(listing().stdout).toBe(before);
+  });
+
+  it('never hides a damaged store: a changed line is the integrity error with a cache in place', () => {
+    const { repo, listing } = setUp();
+    expect(listing().code).toBe(0);
+    const store = path.join(repo, '.kagi', 'secrets', 'api', 'development.enc');
+    const [header, line] = readFileSync(store, 'utf8').split('\n') as [string, string];
+    const [tag, epoch, payload] = line.split(' ') as [string, string, string];
+    const flipped = `${payload.slice(0, 40)}${payload[40] === 'A' ? 'B' : 'A'}${payload.slice(41)}`;
+    writeFileSync(store, `${header}\n${tag} ${epoch} ${flipped}\n`);
+    const r = listing();
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/^error: .*api\/development/m);
+    expect(r.stdout + r.stderr).not.toContain(VALUES.API_KEY);
+  });
+
+  it('after a key rotation, the old cache does not open and the new one is written', () => {
+    const { alice, repo, apiCache, value } = setUp();
+    expect(value('API_KEY')).toBe(VALUES.API_KEY);
+    const before = readFileSync(apiCache);
+    must(kagi(alice, repo, ['rotate']));
+    expect(value('API_KEY')).toBe(VALUES.API_KEY);
+    expect(readFileSync(apiCache).equals(before)).toBe(false);
+  });
+
+  it('a cache that cannot be written costs nothing but speed', () => {
+    const { alice, repo, cacheDir, value } = setUp();
+    rmSync(cacheDir, { recursive: true, force: true });
+    writeFileSync(cacheDir, 'a file where the folder would go\n');
+    const r = kagi(alice, repo, ['get']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(value('SHARED_TOKEN')).toBe(VALUES.SHARED_TOKEN);
+    expect(readdirSync(path.dirname(cacheDir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+});
