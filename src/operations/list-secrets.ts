@@ -4,9 +4,9 @@ import type { AccessFile } from '../core/access.js';
 import { formatScope, type Scope } from '../core/scope.js';
 import type { SecretRecord } from '../crypto/secret-line.js';
 import type { Runtime } from '../runtime.js';
-import { decryptScope } from './stores.js';
+import { openScopeReader, type ScopeReader } from './read-scopes.js';
 import type { Target } from './target.js';
-import { type Unlocked, unlockProject } from './unlock-project.js';
+import { unlockProject } from './unlock-project.js';
 
 export interface SecretRow {
   scope: string;
@@ -41,23 +41,13 @@ export function selectScopes(target: Target): Scope[] {
   return scopes.filter((s) => env === null || s.env === env);
 }
 
+/** A scope's rows with the project-wide ones it inherits (the reader reads each scope once). */
 export async function readEffectiveSecrets(
   target: Target,
-  unlocked: Unlocked,
+  reader: ScopeReader,
   scope: Scope,
-  /** Decrypted scopes by name: a listing of many services decrypts each project-wide scope once. */
-  decrypted: Map<string, SecretRecord[]> = new Map(),
 ): Promise<SecretRow[]> {
   const { project } = target;
-  const decrypt = async (s: Scope) => {
-    const key = formatScope(s);
-    let records = decrypted.get(key);
-    if (!records) {
-      records = await decryptScope(project, unlocked, s);
-      decrypted.set(key, records);
-    }
-    return records;
-  };
   const toRow = (record: SecretRecord, from: Scope, inherited: boolean): SecretRow => ({
     scope: formatScope(scope),
     name: record.name,
@@ -67,10 +57,10 @@ export async function readEffectiveSecrets(
     updated_by: describeMember(project.access, record.updated_by),
   });
   const exists = (s: Scope) => target.scopes.some((x) => formatScope(x) === formatScope(s));
-  const own = exists(scope) ? (await decrypt(scope)).map((r) => toRow(r, scope, false)) : [];
+  const own = exists(scope) ? (await reader.read(scope)).map((r) => toRow(r, scope, false)) : [];
   if (scope.service === null) return own;
   const base: Scope = { service: null, env: scope.env };
-  const inherited = exists(base) ? await decrypt(base) : [];
+  const inherited = exists(base) ? await reader.read(base) : [];
   const names = new Set(own.map((r) => r.name));
   const rows = [
     ...own,
@@ -80,14 +70,14 @@ export async function readEffectiveSecrets(
 }
 
 export async function listSecrets(rt: Runtime, target: Target): Promise<ScopeListing[]> {
-  const unlocked = await unlockProject(rt, target.project);
+  const reader = openScopeReader(target.project, await unlockProject(rt, target.project));
   const listings: ScopeListing[] = [];
-  const decrypted = new Map<string, SecretRecord[]>();
   for (const scope of selectScopes(target)) {
     listings.push({
       scope: formatScope(scope),
-      rows: await readEffectiveSecrets(target, unlocked, scope, decrypted),
+      rows: await readEffectiveSecrets(target, reader, scope),
     });
   }
+  reader.saveCache();
   return listings;
 }

@@ -13,7 +13,7 @@ import {
 import type { Runtime } from '../runtime.js';
 import { checkKagiFiles, type Problem } from './check-kagi-files.js';
 import { listScopes, openProject, type Project } from './project.js';
-import { decryptScope } from './stores.js';
+import { openScopeReader } from './read-scopes.js';
 import { type Unlocked, unlockProject } from './unlock-project.js';
 
 /** Values shorter than this are too common to report (`true`, `3000`). */
@@ -119,11 +119,14 @@ async function findLeakedValues(
   // Nothing added outside .kagi/ (a commit of secrets only): nothing to decrypt.
   if (lines.length === 0) return [];
   const secrets: Array<{ label: string; value: string }> = [];
+  const reader = openScopeReader(project, unlocked);
+  let allRead = true;
   for (const scope of await listScopes(project)) {
-    let records: Awaited<ReturnType<typeof decryptScope>>;
+    let records: Awaited<ReturnType<typeof reader.read>>;
     try {
-      records = await decryptScope(project, unlocked, scope);
+      records = await reader.read(scope);
     } catch {
+      allRead = false;
       continue; // reported by the .kagi/ checks when staged
     }
     for (const r of records) {
@@ -131,6 +134,7 @@ async function findLeakedValues(
         secrets.push({ label: `${formatScope(scope)} ${r.name}`, value: r.value });
     }
   }
+  if (allRead) reader.saveCache();
   if (secrets.length === 0) return [];
   const problems: Problem[] = [];
   for (const added of lines) {

@@ -4,14 +4,16 @@ import { formatScope } from '../core/scope.js';
 import { KagiError } from '../errors.js';
 import type { Runtime } from '../runtime.js';
 import { readEffectiveSecrets, type SecretRow } from './list-secrets.js';
+import { openScopeReader } from './read-scopes.js';
 import { type Target, targetScope } from './target.js';
 import { unlockProject } from './unlock-project.js';
 
 export async function revealSecret(rt: Runtime, target: Target, name: string): Promise<SecretRow> {
   parseSecretName(name);
   const scope = targetScope(target);
-  const unlocked = await unlockProject(rt, target.project);
-  const row = (await readEffectiveSecrets(target, unlocked, scope)).find((r) => r.name === name);
+  const reader = openScopeReader(target.project, await unlockProject(rt, target.project));
+  const row = (await readEffectiveSecrets(target, reader, scope)).find((r) => r.name === name);
+  reader.saveCache();
   if (!row) {
     throw new KagiError('not-found', `no secret ${name} in ${formatScope(scope)}`, {
       hint: 'list the secrets with `git kagi get`',

@@ -5,6 +5,7 @@ import { usageError } from '../errors.js';
 import { runChild } from '../io/child-process.js';
 import type { Runtime } from '../runtime.js';
 import { readEffectiveSecrets } from './list-secrets.js';
+import { openScopeReader } from './read-scopes.js';
 import { type Target, targetScope } from './target.js';
 import { unlockProject } from './unlock-project.js';
 
@@ -32,8 +33,9 @@ export async function runWithSecrets(
     throw usageError('no command to run', 'for example: git kagi run api -- npm start');
   }
   const scope = targetScope(target);
-  const unlocked = await unlockProject(rt, target.project);
-  const rows = await readEffectiveSecrets(target, unlocked, scope);
+  const reader = openScopeReader(target.project, await unlockProject(rt, target.project));
+  const rows = await readEffectiveSecrets(target, reader, scope);
+  reader.saveCache();
   const skipped = rows.filter((r) => r.name.startsWith('KAGI_'));
   if (skipped.length > 0) {
     rt.notice(

@@ -5,7 +5,6 @@ import path from 'node:path';
 import { parseAccess } from '../core/access.js';
 import { formatScope, formatScopePath, type Scope } from '../core/scope.js';
 import { formatStore, parseStore } from '../core/store.js';
-import { digestStore, openScopeCache, sealScopeCache } from '../crypto/scope-cache.js';
 import {
   computeTag,
   decryptSecret,
@@ -13,13 +12,7 @@ import {
   type LineContext,
   type SecretRecord,
 } from '../crypto/secret-line.js';
-import {
-  pathExists,
-  readBytesOrNull,
-  readTextOrNull,
-  replaceDisposableFile,
-  writeFileAtomic,
-} from '../io/atomic-file.js';
+import { pathExists, readTextOrNull, writeFileAtomic } from '../io/atomic-file.js';
 import { withLock } from '../io/lock.js';
 import type { Runtime } from '../runtime.js';
 import { type Project, readProject, readStoreLines, storePath } from './project.js';
@@ -33,36 +26,28 @@ export function lineContext(project: Project, scope: Scope): LineContext {
   };
 }
 
-/** Where this device caches the decrypted records of a scope (DESIGN.md §3). */
-export function scopeCachePath(project: Project, scope: Scope): string {
-  return path.join(project.repo.gitDir, 'kagi', 'cache', `${formatScope(scope)}.bin`);
-}
-
-/**
- * The records of a scope sorted by name. A store this device decrypted before opens from its
- * cache with one AEAD call instead of one per line (a listing or a commit reads every scope).
- */
+/** The records of a scope, sorted by name; every line is checked (DESIGN §2). */
 export async function decryptScope(
   project: Project,
   unlocked: Unlocked,
   scope: Scope,
 ): Promise<SecretRecord[]> {
   const text = await readTextOrNull(storePath(project, scope));
-  if (text === null) return [];
+  return text === null ? [] : decryptStoreText(project, unlocked, scope, text);
+}
+
+export function decryptStoreText(
+  project: Project,
+  unlocked: Unlocked,
+  scope: Scope,
+  text: string,
+): SecretRecord[] {
   const ctx = lineContext(project, scope);
-  const digest = digestStore(text);
-  const cacheFile = scopeCachePath(project, scope);
-  const cacheKey = unlocked.keys.scopeCache;
-  const cache = readBytesOrNull(cacheFile);
-  const cached = cache && openScopeCache(cacheKey, ctx, digest, cache);
-  if (cached) return cached;
   const keys = unlocked.keys.env(scope.env);
   const where = `.kagi/${formatScopePath(scope)}`;
-  const records = parseStore(text, ctx.scope, where)
+  return parseStore(text, ctx.scope, where)
     .map((line) => decryptSecret(keys, ctx, line, where))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  replaceDisposableFile(cacheFile, sealScopeCache(cacheKey, ctx, digest, records));
-  return records;
 }
 
 export interface SecretChanges {

@@ -128,6 +128,15 @@ describe('scope cache', () => {
     expect(r.stdout + r.stderr).not.toContain(VALUES.API_KEY);
   });
 
+  it('a command that fails writes no cache, not even for the scopes it could read', () => {
+    const { repo, cacheDir, listing } = setUp();
+    rmSync(cacheDir, { recursive: true }); // written by the pre-commit hook of the first commit
+    const store = path.join(repo, '.kagi', 'secrets', 'development.enc');
+    writeFileSync(store, `${readFileSync(store, 'utf8')}garbage line\n`);
+    expect(listing().code).toBe(4);
+    expect(readdirSync(path.dirname(cacheDir))).not.toContain('cache');
+  });
+
   it('after a key rotation, the old cache does not open and the new one is written', () => {
     const { alice, repo, apiCache, value } = setUp();
     expect(value('API_KEY')).toBe(VALUES.API_KEY);
