@@ -60,7 +60,7 @@ export function openPayload(key: Uint8Array, payload: Uint8Array, aad: Uint8Arra
     // update() output is only released after final() has checked the tag: never partial plaintext.
     const opened = decipher.update(body);
     const rest = decipher.final();
-    return new Uint8Array(Buffer.concat([opened, rest]));
+    return rest.length === 0 ? opened : Buffer.concat([opened, rest]);
   } catch (cause) {
     throw integrityError('payload failed to decrypt', undefined, cause);
   }

@@ -82,7 +82,7 @@ export function decryptSecret(
   try {
     plaintext = openPayload(
       keys.enc,
-      new Uint8Array(Buffer.from(line.payload, 'base64url')),
+      Buffer.from(line.payload, 'base64url'),
       encodeAssociatedData(ctx, line.tag),
     );
   } catch (cause) {
