@@ -340,6 +340,35 @@ const cases = [
     command: (p) => p.kagiStep(['run', '--', 'true']),
     baseline: (p) => [noop(p)],
   },
+  {
+    // Not in issue 5's table: case 3 right after a pull or a change, before the device has
+    // cached the decrypted scopes (DESIGN.md §3), so every line is decrypted.
+    id: '12',
+    name: `get · case 3 with the scope cache cold`,
+    baselineName: 'node -e 0',
+    budget: null,
+    rounds: rounds('fast'),
+    setup: getProject,
+    prepare: (p) =>
+      rmSync(path.join(p.dir, '.git', 'kagi', 'cache'), { recursive: true, force: true }),
+    command: (p) => p.kagiStep(['get']),
+    baseline: (p) => [noop(p)],
+  },
+  {
+    // Not in issue 5's table: post-merge runs on every pull, so it gets post-checkout's budget.
+    id: '11',
+    name: 'hook post-merge · nothing to do',
+    baselineName: 'node -e 0',
+    budget: { ratio: 1.2 },
+    rounds: rounds('fast'),
+    setup: () => {
+      const p = smallProject();
+      runStep(p.kagiStep(['hook', 'post-merge', '0']), { quiet: true });
+      return p;
+    },
+    command: (p) => p.kagiStep(['hook', 'post-merge', '0']),
+    baseline: (p) => [noop(p)],
+  },
 ];
 
 function progress(text) {

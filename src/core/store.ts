@@ -21,6 +21,24 @@ export function formatStore(scopeName: string, lines: ReadonlyArray<StoreLine>):
   return `${formatStoreHeader(scopeName)}\n${body}`;
 }
 
+/**
+ * Whether a line may be at another epoch than `epoch`: a scan of the second field of each line
+ * without parsing (a hook checks every store after each merge). False means every line is at
+ * `epoch` or the store is empty; true is decided by parseStore.
+ */
+export function mayHaveOtherEpoch(text: string, epoch: number): boolean {
+  const field = ` ${epoch} `;
+  let at = text.indexOf('\n') + 1;
+  while (at > 0 && at < text.length) {
+    const newline = text.indexOf('\n', at);
+    const end = newline === -1 ? text.length : newline;
+    const space = text.indexOf(' ', at);
+    if (space === -1 || space > end || !text.startsWith(field, space)) return true;
+    at = end + 1;
+  }
+  return false;
+}
+
 /** Parses a store; `where` names the file in errors. Lines must be sorted and unique. */
 export function parseStore(text: string, scopeName: string, where: string): StoreLine[] {
   const rows = text.split('\n');

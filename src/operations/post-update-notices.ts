@@ -4,7 +4,7 @@ import { KagiError } from '../errors.js';
 import { pathExists, readTextOrNull, writeFileAtomic } from '../io/atomic-file.js';
 import { readDeviceIdentityFile, resolveKagiHome } from '../io/kagi-home.js';
 import type { Runtime } from '../runtime.js';
-import { findMemberByRecipient, openProject } from './project.js';
+import { countStaleLines, findMemberByRecipient, openProject } from './project.js';
 
 export async function collectPostUpdateNotices(
   rt: Runtime,
@@ -22,9 +22,11 @@ export async function collectPostUpdateNotices(
     throw error;
   }
   const notices: string[] = [];
-  if (hook === 'post-merge') {
+  // Counting reads the stores without decrypting; the repair code loads only when it has work.
+  const stale = hook === 'post-merge' ? await countStaleLines(project) : 0;
+  if (stale > 0) {
     const { repairStaleLinesAfterMerge } = await import('./repair-project.js');
-    notices.push(...(await repairStaleLinesAfterMerge(rt, project)));
+    notices.push(...(await repairStaleLinesAfterMerge(rt, project, stale)));
   }
   const home = resolveKagiHome(rt.env);
   const identityText = await readDeviceIdentityFile(home);

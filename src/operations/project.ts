@@ -5,7 +5,7 @@ import path from 'node:path';
 import { type AccessFile, type Member, parseAccess } from '../core/access.js';
 import { formatKagiConfig, type KagiConfig, parseKagiConfig } from '../core/kagi-config.js';
 import { formatScope, formatScopePath, parseScopePath, type Scope } from '../core/scope.js';
-import { parseStore, type StoreLine } from '../core/store.js';
+import { mayHaveOtherEpoch, parseStore, type StoreLine } from '../core/store.js';
 import { EXIT, integrityError, KagiError } from '../errors.js';
 import { pathExists, readTextOrNull, writeFileAtomic } from '../io/atomic-file.js';
 import { locateRepository, type Repository } from '../io/git.js';
@@ -99,6 +99,20 @@ export async function readStoreLines(project: Project, scope: Scope): Promise<St
   const text = await readTextOrNull(storePath(project, scope));
   if (text === null) return [];
   return parseStore(text, formatScope(scope), `.kagi/${formatScopePath(scope)}`);
+}
+
+/** Lines at another epoch than access.json's (a merge from before a rotation); unreadable stores count none. */
+export async function countStaleLines(project: Project): Promise<number> {
+  let count = 0;
+  for (const scope of await listScopes(project)) {
+    const text = await readTextOrNull(storePath(project, scope));
+    if (text === null || !mayHaveOtherEpoch(text, project.access.epoch)) continue;
+    try {
+      const lines = parseStore(text, formatScope(scope), formatScopePath(scope));
+      count += lines.filter((l) => l.epoch !== project.access.epoch).length;
+    } catch {}
+  }
+  return count;
 }
 
 /** Services that exist: those with a store, and those nesting names. */

@@ -24,7 +24,14 @@ import {
   wasRemoved,
 } from './diagnose-project.js';
 import { type MergeKeys, withHistory } from './merge-keys.js';
-import { listScopes, openProject, type Project, readProject, storePath } from './project.js';
+import {
+  countStaleLines,
+  listScopes,
+  openProject,
+  type Project,
+  readProject,
+  storePath,
+} from './project.js';
 import { installGitSetup, writeSetupMarker } from './setup-git.js';
 import {
   assertWritable,
@@ -138,19 +145,6 @@ async function repairModes(rt: Runtime, steps: RepairStep[]): Promise<void> {
       });
     }
   }
-}
-
-async function countStaleLines(project: Project): Promise<number> {
-  let count = 0;
-  for (const scope of await listScopes(project)) {
-    const text = await readTextOrNull(storePath(project, scope));
-    if (text === null) continue;
-    try {
-      const lines = parseStore(text, formatScope(scope), formatScopePath(scope));
-      count += lines.filter((l) => l.epoch !== project.access.epoch).length;
-    } catch {}
-  }
-  return count;
 }
 
 /**
@@ -320,9 +314,12 @@ async function rewrapMember(
  * driver running, so a branch made before a rotation can bring lines at the old epoch. They are
  * re-encrypted here when the key is at hand; otherwise the user is told how to repair them.
  */
-export async function repairStaleLinesAfterMerge(rt: Runtime, project: Project): Promise<string[]> {
-  const stale = await countStaleLines(project);
-  if (stale === 0) return [];
+/** After a merge that brought `stale` lines from before a rotation (countStaleLines). */
+export async function repairStaleLinesAfterMerge(
+  rt: Runtime,
+  project: Project,
+  stale: number,
+): Promise<string[]> {
   const advice = `git-kagi: ${stale} secret line(s) arrived at an older key epoch; run \`git kagi doctor --fix\` on a member's device, then commit .kagi/`;
   let unlocked: Unlocked;
   try {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   formatStore,
   formatStoreHeader,
+  mayHaveOtherEpoch,
   parseStore,
   type StoreLine,
 } from '../../../src/core/store.js';
@@ -160,5 +161,31 @@ describe('parseStore', () => {
     const error = parseError(`<<<<<<< HEAD\n${HEADER}\n=======\n>>>>>>> other\n`);
     expectIntegrity(error);
     expect(error.hint).toContain('git kagi resolve');
+  });
+});
+
+describe('mayHaveOtherEpoch', () => {
+  it('is false for an empty store and for one whose lines are all at the epoch', () => {
+    expect(mayHaveOtherEpoch(`${HEADER}\n`, 1)).toBe(false);
+    expect(mayHaveOtherEpoch(HEADER, 1)).toBe(false);
+    expect(mayHaveOtherEpoch(formatStore(SCOPE, [A, B, C]), 1)).toBe(false);
+  });
+
+  it('is true when a line is at another epoch, or is not a store line at all', () => {
+    expect(mayHaveOtherEpoch(formatStore(SCOPE, [A, { ...B, epoch: 2 }, C]), 1)).toBe(true);
+    expect(mayHaveOtherEpoch(formatStore(SCOPE, [A, B]), 11)).toBe(true);
+    expect(mayHaveOtherEpoch(`${HEADER}\ngarbage\n`, 1)).toBe(true);
+    expect(mayHaveOtherEpoch(`${HEADER}\n<<<<<<< ours\n`, 1)).toBe(true);
+  });
+
+  it('never says false where parseStore finds a line at another epoch', () => {
+    fc.assert(
+      fc.property(sortedLinesArb, fc.integer({ min: 1, max: 999_999_999 }), (lines, epoch) => {
+        const text = formatStore(SCOPE, lines);
+        const other = parseStore(text, SCOPE, WHERE).some((l) => l.epoch !== epoch);
+        if (other) expect(mayHaveOtherEpoch(text, epoch)).toBe(true);
+        else expect(mayHaveOtherEpoch(text, epoch)).toBe(false);
+      }),
+    );
   });
 });
