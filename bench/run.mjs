@@ -6,7 +6,13 @@ import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createWorkspace, formatDotenv, makeSecrets, writeSourceTree } from './fixtures.mjs';
+import {
+  createWorkspace,
+  formatDotenv,
+  makeSecrets,
+  STARTUP_VARIABLES,
+  writeSourceTree,
+} from './fixtures.mjs';
 import { BenchError, describeStep, Interrupted, measureCase, median, runStep } from './measure.mjs';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -341,20 +347,6 @@ const cases = [
     baseline: (p) => [noop(p)],
   },
   {
-    // Not in issue 5's table: case 3 right after a pull or a change, before the device has
-    // cached the decrypted scopes (DESIGN.md §3), so every line is decrypted.
-    id: '12',
-    name: `get · case 3 with the scope cache cold`,
-    baselineName: 'node -e 0',
-    budget: null,
-    rounds: rounds('fast'),
-    setup: getProject,
-    prepare: (p) =>
-      rmSync(path.join(p.dir, '.git', 'kagi', 'cache'), { recursive: true, force: true }),
-    command: (p) => p.kagiStep(['get']),
-    baseline: (p) => [noop(p)],
-  },
-  {
     // Not in issue 5's table: post-merge runs on every pull, so it gets post-checkout's budget.
     id: '11',
     name: 'hook post-merge · nothing to do',
@@ -367,6 +359,20 @@ const cases = [
       return p;
     },
     command: (p) => p.kagiStep(['hook', 'post-merge', '0']),
+    baseline: (p) => [noop(p)],
+  },
+  {
+    // Not in issue 5's table: case 3 right after a pull or a change, before the device has
+    // cached the decrypted scopes (DESIGN.md §3), so every line is decrypted.
+    id: '12',
+    name: `get · case 3 with the scope cache cold`,
+    baselineName: 'node -e 0',
+    budget: null,
+    rounds: rounds('fast'),
+    setup: getProject,
+    prepare: (p) =>
+      rmSync(path.join(p.dir, '.git', 'kagi', 'cache'), { recursive: true, force: true }),
+    command: (p) => p.kagiStep(['get']),
     baseline: (p) => [noop(p)],
   },
 ];
@@ -425,6 +431,7 @@ function gitOutput(args) {
 }
 
 const loadAtStart = os.loadavg();
+const removedStartupVariables = STARTUP_VARIABLES.filter((name) => process.env[name] !== undefined);
 const selected = cases.filter((c) => !options.only || options.only.has(c.id));
 const started = performance.now();
 const results = [];
@@ -496,6 +503,11 @@ process.stdout.write(
     `node ${process.version}, git ${gitOutput(['--version'])?.replace('git version ', '')}, ` +
       `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, load average ` +
       `${load(loadAtStart)} at the start, ${load(os.loadavg())} at the end`,
+    ...(removedStartupVariables.length > 0
+      ? [
+          `every process runs without ${removedStartupVariables.join(', ')} (set here; see bench/fixtures.mjs)`,
+        ]
+      : []),
     '',
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
@@ -526,6 +538,7 @@ const report = {
     },
   },
   git: gitOutput(['--version']),
+  removed_variables: removedStartupVariables,
   commit: gitOutput(['rev-parse', 'HEAD']),
   src_modified: gitOutput(['status', '--porcelain', '--', 'src']) !== '',
   dotenvx: dotenvx?.version ?? null,
