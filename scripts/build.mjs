@@ -1,11 +1,11 @@
 // Builds dist/ (start-up is a feature, issue 5):
-// - git-kagi.cjs: the entry and every path that runs often (`run`, `get`, `set`, the hooks, the
-//   merge and diff drivers) in one CommonJS file. CommonJS because Node starts a CommonJS entry
-//   without its ES module loader (about 5 ms on every call); one file because reading and parsing
-//   it costs less than loading several. esbuild wraps each module so that only what a path uses
-//   runs.
+// - git-kagi.cjs, the entry, and hot/*.cjs: what runs on every program start, commit, checkout,
+//   merge and diff (`run`, `get`, `set`, the hooks, the git drivers), each path one CommonJS file
+//   that the entry loads with require. CommonJS because Node starts it without its ES module
+//   loader (about 5 ms on every call); one file per path because parsing code a path never runs
+//   costs start-up too.
 // - lazy/*.js and chunks/: what is rare (the CLI framework and its commands, age, key rotation,
-//   first-time setup, repairs), one ES module build split into chunks that the entry imports on
+//   first-time setup, repairs), one ES module build split into chunks that the others import on
 //   first use.
 // - man/git-kagi.1 from the same command descriptions as `-h`.
 // It builds into a fresh folder that replaces dist/ at the end, so a running test never sees half
@@ -25,16 +25,21 @@ const LAZY = {
 };
 const lazyPattern = new RegExp(`/(${Object.keys(LAZY).join('|')})\\.js$`);
 
-/** In the entry, a dynamic import of a rare path stays an import of `lazy/<name>.js`. */
-const rarePathsLazy = {
-  name: 'rare-paths-lazy',
-  setup(b) {
-    b.onResolve({ filter: lazyPattern }, (args) => {
-      if (args.kind !== 'dynamic-import') return undefined;
-      return { path: `./lazy/${lazyPattern.exec(args.path)[1]}.js`, external: true };
-    });
-  },
-};
+/**
+ * In the entry and the hot bundles, a dynamic import of a rare path stays an import of
+ * `lazy/<name>.js`, relative to the bundle (`lazyDir`).
+ */
+function rarePathsLazy(lazyDir) {
+  return {
+    name: 'rare-paths-lazy',
+    setup(b) {
+      b.onResolve({ filter: lazyPattern }, (args) => {
+        if (args.kind !== 'dynamic-import') return undefined;
+        return { path: `${lazyDir}/${lazyPattern.exec(args.path)[1]}.js`, external: true };
+      });
+    },
+  };
+}
 
 /**
  * In the ES module build, Node builtins are taken from `process.getBuiltinModule`, not imported:
@@ -61,6 +66,37 @@ const common = {
   logLevel: 'warning',
 };
 
+/** The frequent paths: `hot/<name>.cjs`, each exporting what main.ts calls. */
+const HOT = {
+  run: ['internal/run.js', 'runRunCommand'],
+  get: ['internal/get.js', 'parseGetArgv, runGetCommand'],
+  set: ['internal/set.js', 'parseSetArgv, runSetCommand'],
+  'pre-commit': ['internal/hook.js', 'runPreCommitHook'],
+  'post-hook': ['internal/hook.js', 'runPostHook'],
+  'merge-driver': ['internal/merge-driver.js', 'runMergeDriver'],
+  textconv: ['internal/textconv.js', 'runTextconv'],
+};
+
+/** The entry loads `./hot/*.cjs` with require; each is built on its own below. */
+const hotBundlesOutside = {
+  name: 'hot-bundles-outside',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/hot\// }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+/** `hot:<name>` is an entry that re-exports only what main.ts calls, so the rest is shaken out. */
+const hotEntries = {
+  name: 'hot-entries',
+  setup(b) {
+    b.onResolve({ filter: /^hot:/ }, (args) => ({ path: args.path.slice(4), namespace: 'hot' }));
+    b.onLoad({ filter: /.*/, namespace: 'hot' }, (args) => {
+      const [file, names] = HOT[args.path];
+      return { contents: `export { ${names} } from './${file}';`, resolveDir: 'src', loader: 'js' };
+    });
+  },
+};
+
 const out = `dist.${process.pid}.tmp`;
 await rm(out, { recursive: true, force: true });
 await build({
@@ -70,9 +106,17 @@ await build({
   outdir: out,
   outExtension: { '.js': '.cjs' },
   banner: { js: '#!/usr/bin/env node' },
-  plugins: [rarePathsLazy],
+  plugins: [hotBundlesOutside, rarePathsLazy('./lazy')],
 });
 await chmod(`${out}/git-kagi.cjs`, 0o755);
+await build({
+  ...common,
+  format: 'cjs',
+  entryPoints: Object.fromEntries(Object.keys(HOT).map((name) => [`hot/${name}`, `hot:${name}`])),
+  outdir: out,
+  outExtension: { '.js': '.cjs' },
+  plugins: [hotEntries, rarePathsLazy('../lazy')],
+});
 await build({
   ...common,
   format: 'esm',

@@ -15,8 +15,21 @@ function openTerminal(): Terminal {
   return {
     get interactive() {
       if (interactive === undefined) {
-        const { isatty } = process.getBuiltinModule('node:tty');
-        interactive = isatty(0) && isatty(2);
+        // A terminal is a character device: pipes and files (hooks, CI, scripts) are told apart
+        // with a stat, without loading node:tty.
+        const { fstatSync } = process.getBuiltinModule('node:fs');
+        const device = (fd: number) => {
+          try {
+            return fstatSync(fd).isCharacterDevice();
+          } catch {
+            return false; // closed
+          }
+        };
+        if (!device(0) || !device(2)) interactive = false;
+        else {
+          const { isatty } = process.getBuiltinModule('node:tty');
+          interactive = isatty(0) && isatty(2);
+        }
       }
       return interactive;
     },
@@ -24,6 +37,22 @@ function openTerminal(): Terminal {
     askHidden: async (question) => (await import('./io/terminal.js')).askHiddenLine(question),
   };
 }
+
+/**
+ * What runs on every program start, commit, checkout, merge and diff: each a CommonJS bundle of
+ * its own (scripts/build.mjs), loaded with require, so a path parses only its own code.
+ */
+const hot = {
+  run: (): typeof import('./internal/run.js') => require('./hot/run.cjs'),
+  get: (): typeof import('./internal/get.js') => require('./hot/get.cjs'),
+  set: (): typeof import('./internal/set.js') => require('./hot/set.cjs'),
+  preCommit: (): Pick<typeof import('./internal/hook.js'), 'runPreCommitHook'> =>
+    require('./hot/pre-commit.cjs'),
+  postHook: (): Pick<typeof import('./internal/hook.js'), 'runPostHook'> =>
+    require('./hot/post-hook.cjs'),
+  mergeDriver: (): typeof import('./internal/merge-driver.js') => require('./hot/merge-driver.cjs'),
+  textconv: (): typeof import('./internal/textconv.js') => require('./hot/textconv.cjs'),
+};
 
 async function main(): Promise<number> {
   const env = { ...process.env };
@@ -42,31 +71,25 @@ async function main(): Promise<number> {
   try {
     if (first === 'hook') {
       const name = rest[0];
-      if (name === 'pre-commit') {
-        return await (await import('./internal/hook.js')).runPreCommitHook(runtime);
-      }
-      if (name === 'post-checkout' || name === 'post-merge') {
-        return await (await import('./internal/hook.js')).runPostHook(name, runtime);
-      }
+      if (name === 'pre-commit') return await hot.preCommit().runPreCommitHook(runtime);
+      if (name === 'post-checkout' || name === 'post-merge')
+        return await hot.postHook().runPostHook(name, runtime);
       runtime.notice(`error: unknown hook '${name ?? ''}'`);
       return 2;
     }
-    if (first === 'run')
-      return await (await import('./internal/run.js')).runRunCommand(rest, runtime);
+    if (first === 'run') return await hot.run().runRunCommand(rest, runtime);
     if (first === 'get') {
-      const hot = await import('./internal/get.js');
-      const options = hot.parseGetArgv(rest);
-      if (options) return await hot.runGetCommand(options, runtime);
+      const { parseGetArgv, runGetCommand } = hot.get();
+      const options = parseGetArgv(rest);
+      if (options) return await runGetCommand(options, runtime);
     }
     if (first === 'set') {
-      const { parseSetArgv, runSetCommand } = await import('./internal/set.js');
+      const { parseSetArgv, runSetCommand } = hot.set();
       const options = parseSetArgv(rest);
       if (options) return await runSetCommand(options, runtime);
     }
-    if (first === 'merge-driver')
-      return await (await import('./internal/merge-driver.js')).runMergeDriver(rest, runtime);
-    if (first === 'textconv')
-      return await (await import('./internal/textconv.js')).runTextconv(rest, runtime);
+    if (first === 'merge-driver') return await hot.mergeDriver().runMergeDriver(rest, runtime);
+    if (first === 'textconv') return await hot.textconv().runTextconv(rest, runtime);
   } catch (error) {
     const { reportError } = await import('./cli/report.js');
     return reportError(error, env.KAGI_DEBUG === '1');
