@@ -20,8 +20,14 @@ export function pathExists(file: string): boolean {
 
 /** Reads synchronously: small files, and promise-based reads cost milliseconds of start-up. */
 export async function readTextOrNull(file: string): Promise<string | null> {
+  const bytes = readFileIfExists(file);
+  return bytes === null ? null : bytes.toString('utf8');
+}
+
+/** The bytes of a file, or null when it does not exist; any other failure is thrown. */
+export function readFileIfExists(file: string): Buffer | null {
   try {
-    return readFileSync(file, 'utf8');
+    return readFileSync(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;

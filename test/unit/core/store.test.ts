@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  editStore,
   formatStore,
   formatStoreHeader,
   mayHaveOtherEpoch,
@@ -186,6 +187,89 @@ describe('mayHaveOtherEpoch', () => {
         if (other) expect(mayHaveOtherEpoch(text, epoch)).toBe(true);
         else expect(mayHaveOtherEpoch(text, epoch)).toBe(false);
       }),
+    );
+  });
+});
+
+describe('editStore', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  const text = (data: Uint8Array) => new TextDecoder().decode(data);
+
+  it('changes, adds and removes lines in place, leaving the others as they were', () => {
+    const editor = editStore(bytes(formatStore(SCOPE, [A, C])), SCOPE, WHERE);
+    expect(editor.get(A.tag)).toEqual(A);
+    expect(editor.get(B.tag)).toBeUndefined();
+    editor.set({ ...A, payload: 'bmV3' });
+    editor.set(B);
+    expect(editor.delete(C.tag)).toBe(true);
+    expect(editor.delete(C.tag)).toBe(false);
+    expect(editor.get(A.tag)?.payload).toBe('bmV3');
+    expect(text(editor.format())).toBe(formatStore(SCOPE, [{ ...A, payload: 'bmV3' }, B]));
+  });
+
+  it('starts an absent store from its header', () => {
+    const editor = editStore(null, SCOPE, WHERE);
+    expect(text(editor.format())).toBe(`${HEADER}\n`);
+    editor.set(B);
+    expect(text(editor.format())).toBe(formatStore(SCOPE, [B]));
+  });
+
+  it('ends the last line with a newline when the file did not', () => {
+    const editor = editStore(bytes(formatStore(SCOPE, [A, B]).slice(0, -1)), SCOPE, WHERE);
+    editor.set(C);
+    expect(text(editor.format())).toBe(formatStore(SCOPE, [A, B, C]));
+  });
+
+  it('refuses what parseStore refuses, with the same error', () => {
+    const bad = [
+      `${HEADER}\n${A.tag} 1 x\n${A.tag} 1 y\n`,
+      `${HEADER}\n${B.tag} 1 x\n${A.tag} 1 y\n`,
+      `${HEADER}\nnot a line\n`,
+      `${HEADER}\n${A.tag} 1 pay\u00e9load\n`,
+      `${HEADER}\n<<<<<<< ours\n`,
+      `# git-kagi store web/development — edit with git kagi, not by hand\n`,
+      `${HEADER}\n${A.tag} 1 x\n\n`,
+    ];
+    for (const store of bad) {
+      let error: unknown;
+      try {
+        editStore(bytes(store), SCOPE, WHERE);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, store).toBeInstanceOf(KagiError);
+      expect((error as KagiError).message).toBe(parseError(store).message);
+    }
+  });
+
+  it('gives what a full parse, a map of changes and formatStore give', () => {
+    const change = fc.oneof(
+      lineArb.map((line) => ({ set: line })),
+      tagArb.map((tag) => ({ delete: tag })),
+    );
+    fc.assert(
+      fc.property(
+        sortedLinesArb,
+        fc.array(change, { maxLength: 20 }),
+        fc.boolean(),
+        (lines, changes, pick) => {
+          const before = formatStore(SCOPE, lines);
+          const editor = editStore(bytes(before), SCOPE, WHERE);
+          const expected = new Map(parseStore(before, SCOPE, WHERE).map((l) => [l.tag, l]));
+          for (const c of changes) {
+            // Half of the deletions aim at existing lines.
+            const tag = 'delete' in c ? (pick && lines[0] ? lines[0].tag : c.delete) : c.set.tag;
+            if ('delete' in c) expect(editor.delete(tag)).toBe(expected.delete(tag));
+            else {
+              editor.set(c.set);
+              expected.set(tag, c.set);
+            }
+            expect(editor.get(tag)).toEqual(expected.get(tag));
+          }
+          const sorted = [...expected.values()].sort((a, b) => (a.tag < b.tag ? -1 : 1));
+          expect(text(editor.format())).toBe(formatStore(SCOPE, sorted));
+        },
+      ),
     );
   });
 });
