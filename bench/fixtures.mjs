@@ -15,7 +15,7 @@ export const STARTUP_VARIABLES = ['NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS'];
  * A temporary workspace holding a snapshot of `distDir` (so a rebuild during the run cannot mix
  * two builds), the projects and every KAGI_HOME. `remove()` deletes all of it.
  */
-export function createWorkspace(distDir) {
+export function createWorkspace(distDir, { keepStartupVariables = false } = {}) {
   const root = mkdtempSync(path.join(tmpdir(), 'git-kagi-bench-'));
   cpSync(distDir, path.join(root, 'kagi', 'dist'), { recursive: true });
   // The copy needs the same module type as the package it came from.
@@ -37,7 +37,8 @@ export function createWorkspace(distDir) {
     envFor(home) {
       const env = {};
       for (const [name, value] of Object.entries(process.env)) {
-        if (/^(KAGI_|GIT_|DOTENV_)/.test(name) || STARTUP_VARIABLES.includes(name)) continue;
+        if (/^(KAGI_|GIT_|DOTENV_)/.test(name)) continue;
+        if (!keepStartupVariables && STARTUP_VARIABLES.includes(name)) continue;
         env[name] = value;
       }
       return Object.assign(env, {

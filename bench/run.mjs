@@ -18,16 +18,20 @@ import { BenchError, describeStep, Interrupted, measureCase, median, runStep } f
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const resultsFile = fileURLToPath(new URL('results.json', import.meta.url));
 
-const usage = `usage: node bench/run.mjs [--quick] [--only <case>,<case>…]
+const usage = `usage: node bench/run.mjs [--quick] [--only <case>,<case>…] [--keep-node-env]
   --quick   run every case once at small sizes and never fail on budgets (CI)
-  --only    run only these cases, by number (results.json then holds only them)`;
+  --only    run only these cases, by number (results.json then holds only them)
+  --keep-node-env
+            keep NODE_OPTIONS and NODE_EXTRA_CA_CERTS (removed by default: they change every
+            Node start-up, command and baseline alike)`;
 
 function parseArgs(argv) {
-  const options = { quick: false, only: null };
+  const options = { quick: false, only: null, keepNodeEnv: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') options.quick = true;
     else if (arg === '--only' && argv[i + 1]) options.only = new Set(argv[++i].split(','));
+    else if (arg === '--keep-node-env') options.keepNodeEnv = true;
     else if (arg === '-h' || arg === '--help') {
       process.stdout.write(`${usage}\n`);
       process.exit(0);
@@ -91,7 +95,7 @@ process.on('SIGINT', () => {
   interrupted = true;
 });
 
-const workspace = createWorkspace(distDir);
+const workspace = createWorkspace(distDir, { keepStartupVariables: options.keepNodeEnv });
 const noop = (p) => ({ argv: [process.execPath, '-e', '0'], cwd: p.dir, env: p.env });
 const fixtureCache = new Map();
 
@@ -431,8 +435,12 @@ function gitOutput(args) {
 }
 
 const loadAtStart = os.loadavg();
-const removedStartupVariables = STARTUP_VARIABLES.filter((name) => process.env[name] !== undefined);
+const removedStartupVariables = options.keepNodeEnv
+  ? []
+  : STARTUP_VARIABLES.filter((name) => process.env[name] !== undefined);
 const selected = cases.filter((c) => !options.only || options.only.has(c.id));
+const flags = [quick && '--quick', options.keepNodeEnv && '--keep-node-env'].filter(Boolean);
+const reproduceFlags = flags.length > 0 ? ` -- ${flags.join(' ')}` : '';
 const started = performance.now();
 const results = [];
 progress(
@@ -505,7 +513,7 @@ process.stdout.write(
       `${load(loadAtStart)} at the start, ${load(os.loadavg())} at the end`,
     ...(removedStartupVariables.length > 0
       ? [
-          `every process runs without ${removedStartupVariables.join(', ')} (set here; see bench/fixtures.mjs)`,
+          `every process runs without ${removedStartupVariables.join(', ')} (set here; --keep-node-env keeps it)`,
         ]
       : []),
     '',
@@ -516,7 +524,7 @@ process.stdout.write(
     `baseline: node -e 0${otherBaselines.length > 0 ? ', except' : ''}`,
     ...otherBaselines,
     '',
-    `reproduce: npm run bench${quick ? ' -- --quick' : ''}    (${formatSeconds(performance.now() - started)}; samples in bench/results.json)`,
+    `reproduce: npm run bench${reproduceFlags}    (${formatSeconds(performance.now() - started)}; samples in bench/results.json)`,
     '',
   ].join('\n'),
 );
