@@ -90,32 +90,52 @@ export interface AddedLine {
   text: string;
 }
 
-/** Added lines of the staged diff, outside the given pathspec exclusions. */
-export async function readStagedAddedLines(
+export interface StagedDiff {
+  /** Every staged change, deletions included. */
+  changes: StagedChange[];
+  /** Added lines of the staged diff, outside the excluded folders. */
+  added: AddedLine[];
+}
+
+/**
+ * What is staged, in one git call (a pre-commit hook starts git once): `--raw -z` names every
+ * change exactly, then the `-U0` patch gives the added lines. Deletions carry no content.
+ */
+export async function readStagedDiff(
   root: string,
-  exclude: readonly string[],
-): Promise<AddedLine[]> {
+  excludeFolders: readonly string[],
+): Promise<StagedDiff> {
   const result = await runGit(
     [
-      '-c',
-      'core.quotepath=off',
-      'diff',
-      '--cached',
-      '-U0',
-      '--no-color',
-      '--no-ext-diff',
-      '--no-textconv',
-      '--no-renames',
-      '--diff-filter=ACMR',
-      '--src-prefix=a/',
-      '--dst-prefix=b/',
-      '--',
-      '.',
-      ...exclude.map((e) => `:(exclude)${e}`),
+      ...['-c', 'core.quotepath=off', 'diff', '--cached', '--raw', '-z', '--patch', '-U0'],
+      ...['--no-color', '--no-ext-diff', '--no-textconv', '--no-renames'],
+      ...['--irreversible-delete', '--src-prefix=a/', '--dst-prefix=b/'],
     ],
     root,
   );
-  return parseAddedLines(result.stdout);
+  return parseStagedDiff(result.stdout, excludeFolders);
+}
+
+/** `:<modes> <ids> <status>\0<path>\0` per change, a NUL, then the patch. */
+export function parseStagedDiff(output: string, excludeFolders: readonly string[]): StagedDiff {
+  const changes: StagedChange[] = [];
+  let at = 0;
+  while (output.startsWith(':', at)) {
+    const metaEnd = output.indexOf('\0', at);
+    const pathEnd = metaEnd === -1 ? -1 : output.indexOf('\0', metaEnd + 1);
+    if (pathEnd === -1) break;
+    const meta = output.slice(at, metaEnd);
+    changes.push({
+      path: output.slice(metaEnd + 1, pathEnd),
+      status: meta.slice(meta.lastIndexOf(' ') + 1).charAt(0),
+    });
+    at = pathEnd + 1;
+  }
+  if (output.startsWith('\0', at)) at += 1;
+  const excluded = (file: string) =>
+    excludeFolders.some((folder) => file === folder || file.startsWith(`${folder}/`));
+  const added = parseAddedLines(output.slice(at)).filter((l) => !excluded(l.file));
+  return { changes, added };
 }
 
 export function parseAddedLines(diff: string): AddedLine[] {

@@ -4,12 +4,7 @@
 import { isPlaintextEnvFile } from '../core/env-files.js';
 import { formatScope } from '../core/scope.js';
 import { KagiError } from '../errors.js';
-import {
-  type AddedLine,
-  listStagedChanges,
-  readBlobs,
-  readStagedAddedLines,
-} from '../io/git-objects.js';
+import { type AddedLine, listStagedChanges, readBlobs, readStagedDiff } from '../io/git-objects.js';
 import type { Runtime } from '../runtime.js';
 import { checkKagiFiles, type Problem } from './check-kagi-files.js';
 import { listScopes, openProject, type Project } from './project.js';
@@ -35,10 +30,14 @@ export async function checkStagedChanges(rt: Runtime): Promise<PreCommitReport> 
     throw error;
   }
   const root = project.repo.root;
-  // Both git calls start at once; the added lines are only awaited after the key is unlocked.
-  const addedLines = readStagedAddedLines(root, ['.kagi']);
-  addedLines.catch(() => {}); // awaited (and its failure reported) below, or not needed
-  const changes = await listStagedChanges(root);
+  // git reads the index while the key is unlocked here.
+  const diff = readStagedDiff(root, ['.kagi']);
+  diff.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+  const unlock = await unlockProject(rt, project).then(
+    (unlocked) => ({ unlocked, error: null }),
+    (error: unknown) => ({ unlocked: null, error }),
+  );
+  const { changes, added } = await diff;
   const staged = changes.filter((c) => c.status !== 'D').map((c) => c.path);
   const problems: Problem[] = staged.filter(isPlaintextEnvFile).map((file) => ({
     file,
@@ -56,10 +55,8 @@ export async function checkStagedChanges(rt: Runtime): Promise<PreCommitReport> 
     }
   }
   const skipped: string[] = [];
-  let unlocked: Unlocked | null = null;
-  try {
-    unlocked = await unlockProject(rt, project);
-  } catch (error) {
+  const { unlocked, error } = unlock;
+  if (error !== null) {
     if (!(error instanceof KagiError) || (error.exitCode !== 3 && error.exitCode !== 4))
       throw error;
     if (error.exitCode === 4)
@@ -91,7 +88,7 @@ export async function checkStagedChanges(rt: Runtime): Promise<PreCommitReport> 
     );
   }
 
-  if (unlocked) problems.push(...(await findLeakedValues(project, unlocked, await addedLines)));
+  if (unlocked) problems.push(...(await findLeakedValues(project, unlocked, added)));
   return { problems, skipped };
 }
 

@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   listStagedChanges,
   parseAddedLines,
+  parseStagedDiff,
   readBlobs,
-  readStagedAddedLines,
+  readStagedDiff,
   unquoteGitPath,
 } from '../../../src/io/git-objects.js';
 
@@ -153,7 +154,7 @@ describe('against the git binary', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reads every staged added line with its real path and line number', async () => {
-    const lines = await readStagedAddedLines(dir, []);
+    const lines = (await readStagedDiff(dir, [])).added;
     const expected = [
       ...NAMES.flatMap((file) => [
         { file, line: 1, text: `first of ${JSON.stringify(file)}` },
@@ -169,7 +170,7 @@ describe('against the git binary', () => {
   });
 
   it('leaves out excluded paths', async () => {
-    const lines = await readStagedAddedLines(dir, ['sub dir']);
+    const lines = (await readStagedDiff(dir, ['sub dir'])).added;
     expect(lines.some((l) => l.file.startsWith('sub dir/'))).toBe(false);
     expect(lines.some((l) => l.file === 'plain.txt')).toBe(true);
   });
@@ -178,6 +179,8 @@ describe('against the git binary', () => {
     expect((await listStagedChanges(dir)).map((c) => c.path).sort()).toEqual(
       [...NAMES, 'tracked.txt'].sort(),
     );
+    const { changes } = await readStagedDiff(dir, []);
+    expect(changes).toEqual(await listStagedChanges(dir));
     const blobs = await readBlobs(dir, [
       ':tracked.txt',
       'HEAD:tracked.txt',
@@ -188,5 +191,44 @@ describe('against the git binary', () => {
     expect(blobs.get('HEAD:tracked.txt')).toBe('one\ntwo\nthree\n');
     expect(blobs.get(':missing.txt')).toBeNull();
     expect(blobs.get(':a b.txt')).toBe(`first of ${JSON.stringify('a b.txt')}\n++ second\n`);
+  });
+});
+
+describe('parseStagedDiff', () => {
+  const raw = (status: string, file: string) =>
+    `:100644 100644 ${'a'.repeat(7)} ${'b'.repeat(7)} ${status}\0${file}\0`;
+
+  it('reads the NUL-separated changes, then the added lines of the patch', () => {
+    const patch = [
+      'diff --git a/x.ts b/x.ts',
+      'index 1111111..2222222 100644',
+      '--- a/x.ts',
+      '+++ b/x.ts',
+      '@@ -1,0 +2 @@ context',
+      '+added',
+      'diff --git a/.kagi/access.json b/.kagi/access.json',
+      '--- a/.kagi/access.json',
+      '+++ b/.kagi/access.json',
+      '@@ -3 +3 @@',
+      '+{"ignored": true}',
+      '',
+    ].join('\n');
+    const output = `${raw('M', 'x.ts')}${raw('D', 'gone\nnewline.txt')}${raw('M', '.kagi/access.json')}\0${patch}`;
+    expect(parseStagedDiff(output, ['.kagi'])).toEqual({
+      changes: [
+        { path: 'x.ts', status: 'M' },
+        { path: 'gone\nnewline.txt', status: 'D' },
+        { path: '.kagi/access.json', status: 'M' },
+      ],
+      added: [{ file: 'x.ts', line: 2, text: 'added' }],
+    });
+  });
+
+  it('reads an empty diff and changes without a patch', () => {
+    expect(parseStagedDiff('', [])).toEqual({ changes: [], added: [] });
+    expect(parseStagedDiff(raw('D', 'a.txt'), [])).toEqual({
+      changes: [{ path: 'a.txt', status: 'D' }],
+      added: [],
+    });
   });
 });
