@@ -1,6 +1,7 @@
 // The only file that reads process.argv and process.env and sets the exit code. Key material in
 // KAGI_* variables is read once and removed from process.env (diagnostic reports include it).
-// Everything below is imported dynamically: each path loads only what it uses (scripts/build.mjs).
+// Everything else is loaded on demand: each path loads only what it uses (scripts/build.mjs).
+import { writeErr } from './io/output.js';
 import type { Terminal } from './io/terminal.js';
 import type { Runtime } from './runtime.js';
 
@@ -62,7 +63,7 @@ async function main(): Promise<number> {
     cwd: process.cwd(),
     terminal: openTerminal(),
     now: () => new Date(),
-    notice: (message) => process.stderr.write(message.endsWith('\n') ? message : `${message}\n`),
+    notice: (message) => writeErr(message),
   };
   const argv = process.argv.slice(2);
   // git's own entry points, `run` and the plain forms of `get` and `set` skip the CLI framework:

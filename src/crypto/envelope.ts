@@ -38,30 +38,72 @@ export function sealPayload(
 ): Uint8Array {
   if (nonce.length !== NONCE_BYTES) throw new RangeError('nonce must be 24 bytes');
   const { subkey, iv } = deriveSubkey(key, nonce);
-  const cipher = createCipheriv('chacha20-poly1305', subkey, iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(aad, { plaintextLength: plaintext.length });
-  const body = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
-  const out = new Uint8Array(NONCE_BYTES + body.length);
-  out.set(nonce, 0);
-  out.set(body, NONCE_BYTES);
-  return out;
+  return concatBytes(nonce, sealIetf(subkey, iv, plaintext, aad));
 }
 
 export function openPayload(key: Uint8Array, payload: Uint8Array, aad: Uint8Array): Uint8Array {
   if (payload.length < NONCE_BYTES + TAG_BYTES) throw integrityError('payload is truncated');
   try {
     const { subkey, iv } = deriveSubkey(key, payload.subarray(0, NONCE_BYTES));
-    const body = payload.subarray(NONCE_BYTES, payload.length - TAG_BYTES);
-    const decipher = createDecipheriv('chacha20-poly1305', subkey, iv, {
-      authTagLength: TAG_BYTES,
-    });
-    decipher.setAAD(aad, { plaintextLength: body.length });
-    decipher.setAuthTag(payload.subarray(payload.length - TAG_BYTES));
-    // update() output is only released after final() has checked the tag: never partial plaintext.
-    const opened = decipher.update(body);
-    const rest = decipher.final();
-    return rest.length === 0 ? opened : Buffer.concat([opened, rest]);
+    return openIetf(subkey, iv, payload.subarray(NONCE_BYTES), aad);
   } catch (cause) {
     throw integrityError('payload failed to decrypt', undefined, cause);
   }
+}
+
+export const IETF_NONCE_BYTES = 12;
+
+/**
+ * nonce (12 random bytes) ‖ ChaCha20-Poly1305 ciphertext ‖ tag, for data that never leaves the
+ * device (the scope cache): no HChaCha20 step, and a random 96-bit nonce is safe for the few
+ * thousand files one key seals there.
+ */
+export function sealLocal(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+  const nonce = new Uint8Array(randomBytes(IETF_NONCE_BYTES));
+  return concatBytes(nonce, sealIetf(key, nonce, plaintext, aad));
+}
+
+export function openLocal(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array {
+  if (sealed.length < IETF_NONCE_BYTES + TAG_BYTES) throw integrityError('payload is truncated');
+  try {
+    return openIetf(
+      key,
+      sealed.subarray(0, IETF_NONCE_BYTES),
+      sealed.subarray(IETF_NONCE_BYTES),
+      aad,
+    );
+  } catch (cause) {
+    throw integrityError('payload failed to decrypt', undefined, cause);
+  }
+}
+
+/** ciphertext ‖ tag under OpenSSL's IETF ChaCha20-Poly1305. */
+function sealIetf(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Buffer {
+  const cipher = createCipheriv('chacha20-poly1305', key, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(aad, { plaintextLength: plaintext.length });
+  return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+}
+
+/** Throws on any mismatch; update()'s output is only returned after final() checked the tag. */
+function openIetf(
+  key: Uint8Array,
+  iv: Uint8Array,
+  sealed: Uint8Array,
+  aad: Uint8Array,
+): Uint8Array {
+  if (sealed.length < TAG_BYTES) throw new RangeError('sealed data is truncated');
+  const body = sealed.subarray(0, sealed.length - TAG_BYTES);
+  const decipher = createDecipheriv('chacha20-poly1305', key, iv, { authTagLength: TAG_BYTES });
+  decipher.setAAD(aad, { plaintextLength: body.length });
+  decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+  const opened = decipher.update(body);
+  const rest = decipher.final();
+  return rest.length === 0 ? opened : Buffer.concat([opened, rest]);
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
 }

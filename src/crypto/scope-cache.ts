@@ -4,10 +4,10 @@
 // miss, never an error.
 import { createHash } from 'node:crypto';
 import { encodeLengthPrefixed } from '../core/length-prefixed.js';
-import { NONCE_BYTES, openPayload, sealPayload, TAG_BYTES } from './envelope.js';
+import { IETF_NONCE_BYTES, openLocal, sealLocal, TAG_BYTES } from './envelope.js';
 import type { LineContext, SecretRecord } from './secret-line.js';
 
-const MAGIC = 'git-kagi-scope-cache/1';
+const MAGIC = 'git-kagi-scope-cache/2';
 const DIGEST_BYTES = 32;
 const magicBytes = new TextEncoder().encode(MAGIC);
 
@@ -20,7 +20,10 @@ function associatedData(ctx: LineContext, digest: Uint8Array): Uint8Array {
   return encodeLengthPrefixed([MAGIC, ctx.projectId, ctx.scope, String(ctx.epoch), digest]);
 }
 
-/** magic ‖ store digest ‖ sealed JSON of the records, bound to project, scope, epoch and digest. */
+/**
+ * magic ‖ store digest ‖ the JSON of the records sealed with sealLocal, bound to project, scope,
+ * epoch and digest.
+ */
 export function sealScopeCache(
   key: Uint8Array,
   ctx: LineContext,
@@ -28,7 +31,7 @@ export function sealScopeCache(
   records: readonly SecretRecord[],
 ): Uint8Array {
   const rows = records.map((r) => [r.name, r.value, r.updated_at, r.updated_by]);
-  const sealed = sealPayload(
+  const sealed = sealLocal(
     key,
     new TextEncoder().encode(JSON.stringify(rows)),
     associatedData(ctx, digest),
@@ -48,12 +51,12 @@ export function openScopeCache(
   file: Uint8Array,
 ): SecretRecord[] | null {
   const start = magicBytes.length + DIGEST_BYTES;
-  if (file.length < start + NONCE_BYTES + TAG_BYTES) return null;
+  if (file.length < start + IETF_NONCE_BYTES + TAG_BYTES) return null;
   if (!sameBytes(file.subarray(0, magicBytes.length), magicBytes)) return null;
   if (!sameBytes(file.subarray(magicBytes.length, start), digest)) return null;
   let rows: unknown;
   try {
-    const plaintext = openPayload(key, file.subarray(start), associatedData(ctx, digest));
+    const plaintext = openLocal(key, file.subarray(start), associatedData(ctx, digest));
     rows = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext));
   } catch {
     return null;

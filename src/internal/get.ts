@@ -1,7 +1,7 @@
 // `git kagi get`, shared by the CLI and the fast path of main.ts: a masked listing is the command
 // people type most, so its common forms skip the CLI framework (issue 5).
 import { KagiError } from '../errors.js';
-import { writeOut } from '../io/output.js';
+import { writeErr, writeOut } from '../io/output.js';
 import type { Runtime } from '../runtime.js';
 import { parseScopedArgv } from './scoped-argv.js';
 
@@ -58,7 +58,7 @@ export async function runGetCommand(o: GetOptions, rt: Runtime): Promise<number>
     return 0;
   }
   if (listings.length === 0) {
-    process.stderr.write('No secrets yet. Add one with `git kagi set KEY`.\n');
+    writeErr('No secrets yet. Add one with `git kagi set KEY`.');
     return 0;
   }
   const lines: string[] = [];

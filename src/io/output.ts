@@ -1,11 +1,39 @@
-// Where text goes: data on stdout, everything else on stderr (DESIGN §6).
+// Where text goes: data on stdout, everything else on stderr (DESIGN §6). Written straight to the
+// file descriptor: creating process.stdout or process.stderr loads the stream, net or tty code
+// behind them, start-up that a listing or a hook does not need. A descriptor that would block
+// (a non-blocking pipe) hands over to Node's stream for the rest, so nothing is reordered.
+import { writeSync } from 'node:fs';
+
+const streamed = { 1: false, 2: false };
+
+function writeTo(fd: 1 | 2, text: string): void {
+  const line = text.endsWith('\n') ? text : `${text}\n`;
+  if (streamed[fd]) {
+    (fd === 1 ? process.stdout : process.stderr).write(line);
+    return;
+  }
+  const bytes = Buffer.from(line, 'utf8');
+  let at = 0;
+  while (at < bytes.length) {
+    try {
+      at += writeSync(fd, bytes, at);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') return; // the reader is gone (`git kagi get | head -1`)
+      if (code !== 'EAGAIN') throw error;
+      streamed[fd] = true;
+      (fd === 1 ? process.stdout : process.stderr).write(bytes.subarray(at));
+      return;
+    }
+  }
+}
 
 /** Data goes to stdout. */
 export function writeOut(text: string): void {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  writeTo(1, text);
 }
 
 /** Everything else goes to stderr. */
 export function writeErr(text: string): void {
-  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+  writeTo(2, text);
 }
