@@ -19,7 +19,7 @@ export interface ScopeReader {
 }
 
 /** Where this device caches the decrypted records of a scope. */
-export function scopeCachePath(project: Project, scope: Scope): string {
+function scopeCachePath(project: Project, scope: Scope): string {
   return path.join(project.repo.gitDir, 'kagi', 'cache', `${formatScope(scope)}.bin`);
 }
 
