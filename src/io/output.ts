@@ -3,6 +3,7 @@
 // behind them, start-up that a listing or a hook does not need. A descriptor that would block
 // (a non-blocking pipe) hands over to Node's stream for the rest, so nothing is reordered.
 import { writeSync } from 'node:fs';
+import { KagiError } from '../errors.js';
 
 const streamed = { 1: false, 2: false };
 
@@ -20,7 +21,13 @@ function writeTo(fd: 1 | 2, text: string): void {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EPIPE') return; // the reader is gone (`git kagi get | head -1`)
-      if (code !== 'EAGAIN') throw error;
+      if (code !== 'EAGAIN') {
+        if (fd === 2) return; // nowhere left to say so
+        throw new KagiError('write-failed', `could not write to standard output (${code})`, {
+          hint: 'check where the output goes: a full disk or a closed file',
+          cause: error,
+        });
+      }
       streamed[fd] = true;
       (fd === 1 ? process.stdout : process.stderr).write(bytes.subarray(at));
       return;

@@ -1,14 +1,17 @@
 // `set`, `get` and `unset` end to end: kagi's scope inference (root, nested folder, flags), values
 // from argv, stdin and a hidden prompt, masked listings, reveals that need a terminal, access.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  BIN,
   cleanup,
   kagi,
   kagiOnTerminal,
   makePerson,
   makeRepo,
+  makeTempDir,
   must,
   type Person,
 } from './harness.js';
@@ -356,5 +359,36 @@ describe('get, unset and access', () => {
     expect(r.stdout).toBe('');
     const set = kagi(carol, repo, ['set', 'api', 'CAROL', 'x']);
     expect(set.code).toBe(3);
+  });
+});
+
+describe('get: where the listing goes', () => {
+  const alice = makePerson('alice');
+  const repo = makeRepo(alice);
+  must(kagi(alice, repo, ['init', '--name', 'alice']));
+  // More than a pipe holds (64 KiB), so that `head` really leaves before the listing is written.
+  const file = path.join(makeTempDir(), 'many.env');
+  writeFileSync(file, Array.from({ length: 2000 }, (_, i) => `KEY_${i}=value-${i}-Tz8\n`).join(''));
+  must(kagi(alice, repo, ['import', '--env', 'development', '--file', file]));
+
+  it('stops quietly when the reader goes away (`| head -1`)', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" get | head -1`], {
+      cwd: repo,
+      env: alice.env,
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('development\n');
+    expect(r.stderr).toBe('');
+  });
+
+  it('says so when standard output cannot be written (a full disk)', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" get > /dev/full`], {
+      cwd: repo,
+      env: alice.env,
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: could not write to standard output \(ENOSPC\)$/m);
   });
 });
