@@ -11,9 +11,9 @@ const MAGIC = 'git-kagi-scope-cache/2';
 const DIGEST_BYTES = 32;
 const magicBytes = new TextEncoder().encode(MAGIC);
 
-/** SHA-256 of a store file as it is on disk (or in the index). */
-export function digestStore(text: string): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(text, 'utf8').digest());
+/** SHA-256 of a store file's bytes (a string is taken as its UTF-8). */
+export function digestStore(store: Uint8Array | string): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(store).digest());
 }
 
 function associatedData(ctx: LineContext, digest: Uint8Array): Uint8Array {

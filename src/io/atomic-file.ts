@@ -37,7 +37,7 @@ export function readFileIfExists(file: string): Buffer | null {
 /** The bytes of a file, or null when it is absent or unreadable (a cache: a miss, not an error). */
 export function readBytesOrNull(file: string): Uint8Array | null {
   try {
-    return readFileSync(file);
+    return readFileIfExists(file);
   } catch {
     return null;
   }

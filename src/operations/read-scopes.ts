@@ -6,7 +6,7 @@ import path from 'node:path';
 import { formatScope, type Scope } from '../core/scope.js';
 import { digestStore, openScopeCache, sealScopeCache } from '../crypto/scope-cache.js';
 import type { SecretRecord } from '../crypto/secret-line.js';
-import { readBytesOrNull, readTextOrNull, replaceDisposableFile } from '../io/atomic-file.js';
+import { readBytesOrNull, readFileIfExists, replaceDisposableFile } from '../io/atomic-file.js';
 import { type Project, storePath } from './project.js';
 import { decryptStoreText, lineContext } from './stores.js';
 import type { Unlocked } from './unlock-project.js';
@@ -29,15 +29,16 @@ export function openScopeReader(project: Project, unlocked: Unlocked): ScopeRead
   const unsaved = new Map<string, Uint8Array>();
 
   async function decrypt(scope: Scope): Promise<SecretRecord[]> {
-    const text = await readTextOrNull(storePath(project, scope));
-    if (text === null) return [];
+    // A hit needs only the store's digest: it is decoded as text for a miss alone.
+    const store = readFileIfExists(storePath(project, scope));
+    if (store === null) return [];
     const ctx = lineContext(project, scope);
-    const digest = digestStore(text);
+    const digest = digestStore(store);
     const file = scopeCachePath(project, scope);
     const cache = readBytesOrNull(file);
     const cached = cache && openScopeCache(key, ctx, digest, cache);
     if (cached) return cached;
-    const records = decryptStoreText(project, unlocked, scope, text);
+    const records = decryptStoreText(project, unlocked, scope, store.toString('utf8'));
     unsaved.set(file, sealScopeCache(key, ctx, digest, records));
     return records;
   }

@@ -14,17 +14,9 @@ function setUp() {
   const alice = makePerson('alice');
   const repo = makeRepo(alice);
   must(kagi(alice, repo, ['init', '--name', 'alice', '--envs']));
-  must(
-    kagi(alice, repo, [
-      'set',
-      '--service',
-      'api',
-      '--env',
-      'development',
-      'API_KEY',
-      VALUES.API_KEY,
-    ]),
-  );
+  const setApiKey = (value: string) =>
+    must(kagi(alice, repo, ['set', '--service', 'api', '--env', 'development', 'API_KEY', value]));
+  setApiKey(VALUES.API_KEY);
   must(kagi(alice, repo, ['set', '--env', 'development', 'SHARED_TOKEN', VALUES.SHARED_TOKEN]));
   git(alice, repo, ['add', '-A']);
   git(alice, repo, ['commit', '-q', '-m', 'secrets']);
@@ -49,7 +41,7 @@ function setUp() {
     expect(r.stderr).toBe('');
     return r.stdout;
   };
-  return { alice, repo, cacheDir, apiCache, listing, value };
+  return { alice, repo, cacheDir, apiCache, listing, value, setApiKey };
 }
 
 function filesBelow(dir: string): string[] {
@@ -74,7 +66,7 @@ describe('scope cache', () => {
   });
 
   it('is reused while the store is unchanged and rebuilt after a change', () => {
-    const { alice, repo, apiCache, value } = setUp();
+    const { alice, repo, apiCache, value, setApiKey } = setUp();
     expect(value('API_KEY')).toBe(VALUES.API_KEY);
     const first = statSync(apiCache);
     expect(value('API_KEY')).toBe(VALUES.API_KEY);
@@ -82,17 +74,7 @@ describe('scope cache', () => {
     const again = statSync(apiCache);
     expect([again.ino, again.mtimeMs]).toEqual([first.ino, first.mtimeMs]);
 
-    must(
-      kagi(alice, repo, [
-        'set',
-        '--service',
-        'api',
-        '--env',
-        'development',
-        'API_KEY',
-        'rotated-Vb6',
-      ]),
-    );
+    setApiKey('rotated-Vb6');
     expect(value('API_KEY')).toBe('rotated-Vb6');
     expect(statSync(apiCache).ino).not.toBe(first.ino);
   });
