@@ -1,9 +1,10 @@
 // Builds dist/ (start-up is a feature, issue 5):
 // - git-kagi.cjs, the entry, and hot/*.cjs: what runs on every program start, commit, checkout,
 //   merge and diff (`run`, `get`, `set`, the hooks, the git drivers), each path one CommonJS file
-//   that the entry loads with require. CommonJS because Node starts it without its ES module
-//   loader (about 5 ms on every call); one file per path because parsing code a path never runs
-//   costs start-up too.
+//   that the entry compiles through V8's code cache (src/io/code-cache.ts; the cache files are
+//   named by KAGI_BUILD_ID, a digest of these bundles). CommonJS because Node starts it without
+//   its ES module loader (about 5 ms on every call); one file per path because parsing code a path
+//   never runs costs start-up too.
 // - lazy/*.js and chunks/: what is rare (the CLI framework and its commands, age, key rotation,
 //   first-time setup, repairs), one ES module build split into chunks that the others import on
 //   first use.
@@ -11,6 +12,7 @@
 // It builds into a fresh folder that replaces dist/ at the end, so a running test never sees half
 // a build.
 
+import { createHash } from 'node:crypto';
 import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
@@ -77,14 +79,6 @@ const HOT = {
   textconv: ['internal/textconv.js', 'runTextconv'],
 };
 
-/** The entry loads `./hot/*.cjs` with require; each is built on its own below. */
-const hotBundlesOutside = {
-  name: 'hot-bundles-outside',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/hot\// }, (args) => ({ path: args.path, external: true }));
-  },
-};
-
 /** `hot:<name>` is an entry that re-exports only what main.ts calls, so the rest is shaken out. */
 const hotEntries = {
   name: 'hot-entries',
@@ -97,8 +91,38 @@ const hotEntries = {
   },
 };
 
+/**
+ * The hot bundles run compiled by node:vm (src/io/code-cache.ts), where Node 20 has no dynamic
+ * import: each `import("./lazy/…")` becomes a call of the entry's own import, passed in as
+ * `__kagiImport`. Any other dynamic import would fail at run time, so it fails the build.
+ */
+function importThroughEntry(text, file) {
+  const rewritten = text.replace(/(?<![\w$.])import\((?="\.\/lazy\/)/g, '__kagiImport(');
+  if (/(?<![\w$.])import\(/.test(rewritten)) {
+    throw new Error(`${file}: a dynamic import that is not of ./lazy/ cannot run under node:vm`);
+  }
+  return rewritten;
+}
+
 const out = `dist.${process.pid}.tmp`;
 await rm(out, { recursive: true, force: true });
+const hotBuild = await build({
+  ...common,
+  format: 'cjs',
+  entryPoints: Object.fromEntries(Object.keys(HOT).map((name) => [`hot/${name}`, `hot:${name}`])),
+  outdir: out,
+  outExtension: { '.js': '.cjs' },
+  write: false,
+  // Relative to the entry, whose import they use.
+  plugins: [hotEntries, rarePathsLazy('./lazy')],
+});
+const buildId = createHash('sha256');
+await mkdir(`${out}/hot`, { recursive: true });
+for (const file of hotBuild.outputFiles) {
+  const text = importThroughEntry(file.text, file.path);
+  buildId.update(text);
+  await writeFile(file.path, text);
+}
 await build({
   ...common,
   format: 'cjs',
@@ -106,17 +130,10 @@ await build({
   outdir: out,
   outExtension: { '.js': '.cjs' },
   banner: { js: '#!/usr/bin/env node' },
-  plugins: [hotBundlesOutside, rarePathsLazy('./lazy')],
+  define: { KAGI_BUILD_ID: JSON.stringify(buildId.digest('hex').slice(0, 16)) },
+  plugins: [rarePathsLazy('./lazy')],
 });
 await chmod(`${out}/git-kagi.cjs`, 0o755);
-await build({
-  ...common,
-  format: 'cjs',
-  entryPoints: Object.fromEntries(Object.keys(HOT).map((name) => [`hot/${name}`, `hot:${name}`])),
-  outdir: out,
-  outExtension: { '.js': '.cjs' },
-  plugins: [hotEntries, rarePathsLazy('../lazy')],
-});
 await build({
   ...common,
   format: 'esm',

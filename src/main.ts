@@ -1,6 +1,9 @@
 // The only file that reads process.argv and process.env and sets the exit code. Key material in
 // KAGI_* variables is read once and removed from process.env (diagnostic reports include it).
 // Everything else is loaded on demand: each path loads only what it uses (scripts/build.mjs).
+import path from 'node:path';
+import { loadBundle } from './io/code-cache.js';
+import { resolveKagiHome } from './io/kagi-home.js';
 import { writeErr } from './io/output.js';
 import type { Terminal } from './io/terminal.js';
 import type { Runtime } from './runtime.js';
@@ -41,19 +44,33 @@ function openTerminal(): Terminal {
 
 /**
  * What runs on every program start, commit, checkout, merge and diff: each a CommonJS bundle of
- * its own (scripts/build.mjs), loaded with require, so a path parses only its own code.
+ * its own (scripts/build.mjs), so a path parses only its own code, compiled through V8's code
+ * cache in $KAGI_HOME (io/code-cache.ts). Not the post-checkout and post-merge hooks: with nothing
+ * to do they load no node:crypto, which checking a cache would cost them.
  */
 const hot = {
-  run: (): typeof import('./internal/run.js') => require('./hot/run.cjs'),
-  get: (): typeof import('./internal/get.js') => require('./hot/get.cjs'),
-  set: (): typeof import('./internal/set.js') => require('./hot/set.cjs'),
+  run: (): typeof import('./internal/run.js') => loadHot('run'),
+  get: (): typeof import('./internal/get.js') => loadHot('get'),
+  set: (): typeof import('./internal/set.js') => loadHot('set'),
   preCommit: (): Pick<typeof import('./internal/hook.js'), 'runPreCommitHook'> =>
-    require('./hot/pre-commit.cjs'),
+    loadHot('pre-commit'),
   postHook: (): Pick<typeof import('./internal/hook.js'), 'runPostHook'> =>
-    require('./hot/post-hook.cjs'),
-  mergeDriver: (): typeof import('./internal/merge-driver.js') => require('./hot/merge-driver.cjs'),
-  textconv: (): typeof import('./internal/textconv.js') => require('./hot/textconv.cjs'),
+    loadHot('post-hook', false),
+  mergeDriver: (): typeof import('./internal/merge-driver.js') => loadHot('merge-driver'),
+  textconv: (): typeof import('./internal/textconv.js') => loadHot('textconv'),
 };
+
+// biome-ignore lint/suspicious/noExplicitAny: each caller above states the bundle's type
+function loadHot(name: string, cached = true): any {
+  const cacheFile = cached
+    ? path.join(resolveKagiHome(process.env), 'cache', 'code', `${name}.${KAGI_BUILD_ID}.bin`)
+    : null;
+  return loadBundle(
+    path.join(__dirname, 'hot', `${name}.cjs`),
+    cacheFile,
+    (specifier) => import(specifier),
+  );
+}
 
 async function main(): Promise<number> {
   const env = { ...process.env };

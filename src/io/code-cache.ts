@@ -1,0 +1,93 @@
+// Loading the hot bundles through V8's code cache (DESIGN §3; issue 5). Compiling a bundle, then
+// each function as it first runs, costs about 3 ms on every start; given the bytecode an earlier
+// run produced, V8 skips it. V8 checks that a cache fits its own version and flags and the length
+// of the source, but not the source's text, nor the cache's own integrity: a damaged cache can
+// crash the process. So a cache file is named after the build (scripts/build.mjs) and starts with
+// a SHA-256 of its bytes, checked before V8 sees them. Anything that does not check out is compiled
+// as usual, and cached again when the command succeeds.
+// node:vm and node:crypto are loaded on first use: the entry imports this file on every path.
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { readBytesOrNull, replaceDisposableFile } from './atomic-file.js';
+
+const MAGIC = Buffer.from('git-kagi-code-cache/1\n');
+const DIGEST_BYTES = 32;
+
+/**
+ * The entry's dynamic import, which a bundle compiled by node:vm calls instead of its own (the
+ * build rewrites them): Node 20 gives vm code a dynamic import only behind an experimental flag.
+ */
+export type ImportFromEntry = (specifier: string) => Promise<unknown>;
+
+/**
+ * Runs the CommonJS bundle `file` and returns its exports. `cacheFile` (null: no cache) is read
+ * if it checks out, and written at exit when it was missing or refused and the exit code is 0.
+ */
+export function loadBundle(
+  file: string,
+  cacheFile: string | null,
+  importFromEntry: ImportFromEntry,
+): unknown {
+  const source = readFileSync(file, 'utf8');
+  const cached = cacheFile === null ? null : checkCache(readBytesOrNull(cacheFile));
+  const { Script } = process.getBuiltinModule('node:vm');
+  const script = new Script(
+    `(function (exports, require, module, __filename, __dirname, __kagiImport) {${source}\n})`,
+    { filename: file, ...(cached ? { cachedData: cached } : {}) },
+  );
+  if (cacheFile !== null && (cached === null || script.cachedDataRejected)) {
+    // After the run, so the cache holds every function the command compiled, not only the top.
+    process.once('exit', (code) => {
+      if (code === 0) saveCache(cacheFile, script.createCachedData());
+    });
+  }
+  const module = { exports: {} };
+  script.runInThisContext()(
+    module.exports,
+    require,
+    module,
+    file,
+    path.dirname(file),
+    importFromEntry,
+  );
+  return module.exports;
+}
+
+/** The V8 data of a cache file whose digest matches, else null. */
+export function checkCache(bytes: Uint8Array | null): Buffer | null {
+  if (bytes === null || bytes.length <= MAGIC.length + DIGEST_BYTES) return null;
+  const file = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (!file.subarray(0, MAGIC.length).equals(MAGIC)) return null;
+  const data = file.subarray(MAGIC.length + DIGEST_BYTES);
+  return sha256(data).equals(file.subarray(MAGIC.length, MAGIC.length + DIGEST_BYTES))
+    ? data
+    : null;
+}
+
+export function sealCache(data: Uint8Array): Buffer {
+  return Buffer.concat([MAGIC, sha256(data), data]);
+}
+
+function sha256(data: Uint8Array): Buffer {
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(data).digest();
+}
+
+/**
+ * Writes `<name>.<build>.bin` and removes the files of other builds of the same bundle. Best
+ * effort: a cache that cannot be written costs the next start its compile time, nothing else.
+ */
+function saveCache(cacheFile: string, data: Uint8Array): void {
+  try {
+    replaceDisposableFile(cacheFile, sealCache(data));
+    const folder = path.dirname(cacheFile);
+    const own = path.basename(cacheFile);
+    const bundle = own.slice(0, own.indexOf('.') + 1);
+    for (const name of readdirSync(folder)) {
+      if (name !== own && name.startsWith(bundle) && name.endsWith('.bin')) {
+        rmSync(path.join(folder, name), { force: true });
+      }
+    }
+  } catch {
+    // the folder vanished or is unreadable: the next start compiles again
+  }
+}

@@ -1,0 +1,147 @@
+// V8's code cache of the hot bundles (DESIGN.md §3) through the built binary: written once a
+// command succeeds, reused after, holding no secret, and never trusted when damaged: V8 itself
+// would crash on a damaged cache, so every damage must end as a normal run and a rewritten file.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanup, kagi, makePerson, makeRepo, must } from './harness.js';
+
+afterAll(cleanup);
+
+const VALUE = 'code-cache-value-Hs8kW2pQ';
+const MAGIC = 'git-kagi-code-cache/1\n';
+
+function setUp() {
+  const alice = makePerson('alice');
+  const repo = makeRepo(alice);
+  must(kagi(alice, repo, ['init', '--name', 'alice', '--envs']));
+  must(kagi(alice, repo, ['set', '--env', 'development', 'CODE_CACHE_SECRET', VALUE]));
+  const dir = path.join(alice.home, 'cache', 'code');
+  const script = 'process.stdout.write(process.env.CODE_CACHE_SECRET ?? "(unset)")';
+  const run = () =>
+    kagi(alice, repo, ['run', '--env', 'development', '--', process.execPath, '-e', script]);
+  return { alice, repo, dir, run };
+}
+
+/** The cache file of one bundle (there is one per bundle: other builds' files are removed). */
+function cacheFileOf(dir: string, bundle: string): string {
+  const names = readdirSync(dir).filter((n) => n.startsWith(`${bundle}.`));
+  expect(names).toHaveLength(1);
+  return path.join(dir, names[0] as string);
+}
+
+/** Whether a file is a cache that checks out: magic, then the SHA-256 of the rest. */
+function checksOut(file: string): boolean {
+  const bytes = readFileSync(file);
+  const data = bytes.subarray(MAGIC.length + 32);
+  return (
+    bytes.subarray(0, MAGIC.length).toString('latin1') === MAGIC &&
+    createHash('sha256')
+      .update(data)
+      .digest()
+      .equals(bytes.subarray(MAGIC.length, MAGIC.length + 32))
+  );
+}
+
+function expectRunWorks(run: () => ReturnType<typeof kagi>) {
+  const r = run();
+  expect(r.stderr).toBe('');
+  expect([r.code, r.stdout]).toEqual([0, VALUE]);
+}
+
+describe('code cache', () => {
+  it('is written by a command that succeeds, 0600 in a 0700 folder, and holds no secret', () => {
+    const { alice, repo, dir, run } = setUp();
+    expectRunWorks(run);
+    must(kagi(alice, repo, ['get', '--json']));
+    for (const bundle of ['run', 'get', 'set']) {
+      const file = cacheFileOf(dir, bundle);
+      expect(path.basename(file)).toMatch(new RegExp(`^${bundle}\\.[0-9a-f]{16}\\.bin$`));
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(checksOut(file)).toBe(true);
+      const text = readFileSync(file).toString('latin1');
+      expect(text).not.toContain(VALUE);
+      expect(text).not.toContain('CODE_CACHE_SECRET');
+    }
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  it('is reused while it checks out', () => {
+    const { dir, run } = setUp();
+    expectRunWorks(run);
+    const first = statSync(cacheFileOf(dir, 'run'));
+    expectRunWorks(run);
+    expectRunWorks(run);
+    const again = statSync(cacheFileOf(dir, 'run'));
+    expect([again.ino, again.mtimeMs]).toEqual([first.ino, first.mtimeMs]);
+  });
+
+  it('is ignored and rewritten when damaged anywhere, truncated or emptied, never crashing', () => {
+    const { dir, run } = setUp();
+    expectRunWorks(run);
+    const file = cacheFileOf(dir, 'run');
+    const good = readFileSync(file);
+    const damages: Array<[string, Buffer]> = [
+      ['truncated', good.subarray(0, good.length >> 1)],
+      ['empty', Buffer.alloc(0)],
+      ['zero-filled', Buffer.alloc(good.length)],
+      ['header only', good.subarray(0, MAGIC.length + 32)],
+    ];
+    // Bytes all through V8's data: without the digest, some of these crash V8's deserializer.
+    for (let i = 0; i < 8; i++) {
+      const at =
+        MAGIC.length + 32 + Math.floor(((good.length - MAGIC.length - 32) * (i + 0.5)) / 8);
+      const flipped = Buffer.from(good);
+      flipped[at] = (flipped[at] as number) ^ 0x5a;
+      damages.push([`byte ${at} flipped`, flipped]);
+    }
+    for (const [what, bytes] of damages) {
+      writeFileSync(file, bytes);
+      const r = run();
+      expect({ what, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+        what,
+        code: 0,
+        stdout: VALUE,
+        stderr: '',
+      });
+      expect(checksOut(cacheFileOf(dir, 'run'))).toBe(true);
+    }
+  });
+
+  it('is rewritten when V8 refuses data that checks out (another bundle, another Node)', () => {
+    const { alice, repo, dir, run } = setUp();
+    expectRunWorks(run);
+    must(kagi(alice, repo, ['get']));
+    const runFile = cacheFileOf(dir, 'run');
+    // get's valid cache under run's name: the digest matches, V8 refuses it (another source).
+    writeFileSync(runFile, readFileSync(cacheFileOf(dir, 'get')));
+    expectRunWorks(run);
+    expect(readFileSync(runFile).equals(readFileSync(cacheFileOf(dir, 'get')))).toBe(false);
+    expect(checksOut(runFile)).toBe(true);
+  });
+
+  it('replaces the files of other builds, and is not written by a command that fails', () => {
+    const { repo, dir, run } = setUp();
+    expectRunWorks(run);
+    const stale = path.join(dir, 'run.0123456789abcdef.bin');
+    const file = cacheFileOf(dir, 'run');
+    writeFileSync(stale, readFileSync(file));
+    writeFileSync(file, 'damaged');
+    expectRunWorks(run);
+    expect(readdirSync(dir).filter((n) => n.startsWith('run.'))).toEqual([path.basename(file)]);
+
+    const other = makePerson('bob');
+    const r = kagi(other, repo, ['get']);
+    expect(r.code).not.toBe(0);
+    expect(existsSync(path.join(other.home, 'cache', 'code'))).toBe(false);
+  });
+
+  it('costs nothing but speed when it cannot be written', () => {
+    const { alice, run } = setUp();
+    rmSync(path.join(alice.home, 'cache'), { recursive: true });
+    writeFileSync(path.join(alice.home, 'cache'), 'not a folder');
+    expectRunWorks(run);
+    expectRunWorks(run);
+  });
+});
