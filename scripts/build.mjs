@@ -92,16 +92,20 @@ const hotEntries = {
 };
 
 /**
- * The hot bundles run compiled by node:vm (src/io/code-cache.ts), where Node 20 has no dynamic
- * import: each `import("./lazy/…")` becomes a call of the entry's own import, passed in as
- * `__kagiImport`. Any other dynamic import would fail at run time, so it fails the build.
+ * A hot bundle as src/io/code-cache.ts compiles it: the function CommonJS would wrap it in (written
+ * out, so no process joins strings to compile it) with one parameter more `__kagiImport`, the entry's own dynamic
+ * import: Node 20 gives code compiled by node:vm none without an experimental flag, so each
+ * `import("./lazy/…")` becomes a call of it. Any other dynamic import would fail at run time, so
+ * it fails the build.
  */
-function importThroughEntry(text, file) {
+function wrapHotBundle(text, file) {
   const rewritten = text.replace(/(?<![\w$.])import\((?="\.\/lazy\/)/g, '__kagiImport(');
   if (/(?<![\w$.])import\(/.test(rewritten)) {
     throw new Error(`${file}: a dynamic import that is not of ./lazy/ cannot run under node:vm`);
   }
-  return rewritten;
+  // The loader reads it as latin1 (one byte per character, no decoding): esbuild escapes the rest.
+  if (/[^\x00-\x7f]/.test(rewritten)) throw new Error(`${file}: not ASCII`);
+  return `(function (exports, require, module, __filename, __dirname, __kagiImport) {${rewritten}\n})`;
 }
 
 const out = `dist.${process.pid}.tmp`;
@@ -119,7 +123,7 @@ const hotBuild = await build({
 const buildId = createHash('sha256');
 await mkdir(`${out}/hot`, { recursive: true });
 for (const file of hotBuild.outputFiles) {
-  const text = importThroughEntry(file.text, file.path);
+  const text = wrapHotBundle(file.text, file.path);
   buildId.update(text);
   await writeFile(file.path, text);
 }

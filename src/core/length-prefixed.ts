@@ -23,3 +23,21 @@ export function encodeLengthPrefixed(parts: ReadonlyArray<string | Uint8Array>):
   }
   return bytes;
 }
+
+/**
+ * The parts of an encoding as views into `bytes` (no copies), or null when it is not exactly a
+ * sequence of parts.
+ */
+export function decodeLengthPrefixed(bytes: Uint8Array): Uint8Array[] | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    if (at + 4 > bytes.length) return null;
+    const end = at + 4 + view.getUint32(at);
+    if (end > bytes.length) return null;
+    parts.push(bytes.subarray(at + 4, end));
+    at = end;
+  }
+  return parts;
+}

@@ -1,63 +1,87 @@
-// The device's cache of decrypted scopes (DESIGN.md §3): one file per scope in the git dir, the
-// scope's records sealed under the project's cache key and bound to the exact store they came
-// from. Opening one costs one AEAD call instead of one per line; anything that does not open is a
-// miss, never an error.
+// The device's cache of decrypted scopes (DESIGN.md §3): one file per project in the git dir that
+// holds, for each scope read before, the digest of its store and its records, all sealed at once
+// under the project's cache key and epoch. A listing of every scope opens it with one read and one
+// AEAD call, then parses only the scopes it asks for; anything that does not open is a miss (an
+// empty cache), never an error.
 import { createHash } from 'node:crypto';
-import { encodeLengthPrefixed } from '../core/length-prefixed.js';
-import { IETF_NONCE_BYTES, openLocal, sealLocal, TAG_BYTES } from './envelope.js';
-import type { LineContext, SecretRecord } from './secret-line.js';
+import { decodeLengthPrefixed, encodeLengthPrefixed } from '../core/length-prefixed.js';
+import { openLocal, sealLocal } from './envelope.js';
+import type { SecretRecord } from './secret-line.js';
 
-const MAGIC = 'git-kagi-scope-cache/2';
-const DIGEST_BYTES = 32;
+const MAGIC = 'git-kagi-scope-cache/3';
 const magicBytes = new TextEncoder().encode(MAGIC);
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A scope as cached: the digest of the store it was read from and its records' JSON. */
+export interface CachedScope {
+  digest: Uint8Array;
+  records: Uint8Array;
+}
+
+/** Where a cache is valid: the project and the key epoch it was sealed under. */
+export interface CacheContext {
+  projectId: string;
+  epoch: number;
+}
 
 /** SHA-256 of a store file's bytes (a string is taken as its UTF-8). */
 export function digestStore(store: Uint8Array | string): Uint8Array {
   return new Uint8Array(createHash('sha256').update(store).digest());
 }
 
-function associatedData(ctx: LineContext, digest: Uint8Array): Uint8Array {
-  return encodeLengthPrefixed([MAGIC, ctx.projectId, ctx.scope, String(ctx.epoch), digest]);
+function associatedData(ctx: CacheContext): Uint8Array {
+  return encodeLengthPrefixed([MAGIC, ctx.projectId, String(ctx.epoch)]);
 }
 
-/**
- * magic ‖ store digest ‖ the JSON of the records sealed with sealLocal, bound to project, scope,
- * epoch and digest.
- */
+/** magic ‖ sealLocal(scope ‖ digest ‖ records ‖ scope ‖ …), bound to the project and epoch. */
 export function sealScopeCache(
   key: Uint8Array,
-  ctx: LineContext,
-  digest: Uint8Array,
-  records: readonly SecretRecord[],
+  ctx: CacheContext,
+  scopes: ReadonlyMap<string, CachedScope>,
 ): Uint8Array {
-  const rows = records.map((r) => [r.name, r.value, r.updated_at, r.updated_by]);
-  const sealed = sealLocal(
-    key,
-    new TextEncoder().encode(JSON.stringify(rows)),
-    associatedData(ctx, digest),
-  );
-  const out = new Uint8Array(magicBytes.length + DIGEST_BYTES + sealed.length);
+  const parts: Array<string | Uint8Array> = [];
+  for (const [scope, { digest, records }] of scopes) parts.push(scope, digest, records);
+  const sealed = sealLocal(key, encodeLengthPrefixed(parts), associatedData(ctx));
+  const out = new Uint8Array(magicBytes.length + sealed.length);
   out.set(magicBytes, 0);
-  out.set(digest, magicBytes.length);
-  out.set(sealed, magicBytes.length + DIGEST_BYTES);
+  out.set(sealed, magicBytes.length);
   return out;
 }
 
-/** The records, or null when the file is for another store, key, epoch or scope, or damaged. */
+/** The cached scopes by name; empty when the file is for another key, project or epoch, or damaged. */
 export function openScopeCache(
   key: Uint8Array,
-  ctx: LineContext,
-  digest: Uint8Array,
+  ctx: CacheContext,
   file: Uint8Array,
-): SecretRecord[] | null {
-  const start = magicBytes.length + DIGEST_BYTES;
-  if (file.length < start + IETF_NONCE_BYTES + TAG_BYTES) return null;
-  if (!sameBytes(file.subarray(0, magicBytes.length), magicBytes)) return null;
-  if (!sameBytes(file.subarray(magicBytes.length, start), digest)) return null;
+): Map<string, CachedScope> {
+  const scopes = new Map<string, CachedScope>();
+  if (!sameBytes(file.subarray(0, magicBytes.length), magicBytes)) return scopes;
+  let parts: Uint8Array[] | null;
+  try {
+    parts = decodeLengthPrefixed(
+      openLocal(key, file.subarray(magicBytes.length), associatedData(ctx)),
+    );
+  } catch {
+    return scopes;
+  }
+  if (parts === null || parts.length % 3 !== 0) return scopes;
+  for (let i = 0; i < parts.length; i += 3) {
+    const [scope, digest, records] = parts.slice(i, i + 3) as [Uint8Array, Uint8Array, Uint8Array];
+    scopes.set(Buffer.from(scope).toString('utf8'), { digest, records });
+  }
+  return scopes;
+}
+
+export function encodeRecords(records: readonly SecretRecord[]): Uint8Array {
+  const rows = records.map((r) => [r.name, r.value, r.updated_at, r.updated_by]);
+  return new TextEncoder().encode(JSON.stringify(rows));
+}
+
+/** The records of a cached scope, or null if they are not what encodeRecords writes. */
+export function decodeRecords(bytes: Uint8Array): SecretRecord[] | null {
   let rows: unknown;
   try {
-    const plaintext = openLocal(key, file.subarray(start), associatedData(ctx, digest));
-    rows = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext));
+    rows = JSON.parse(utf8.decode(bytes));
   } catch {
     return null;
   }
@@ -66,19 +90,14 @@ export function openScopeCache(
   for (const row of rows) {
     if (!Array.isArray(row) || row.length !== 4 || !row.every((x) => typeof x === 'string'))
       return null;
-    const [name, value, updated_at, updated_by] = row as string[];
-    records.push({
-      name: name as string,
-      value: value as string,
-      updated_at: updated_at as string,
-      updated_by: updated_by as string,
-    });
+    const [name, value, updated_at, updated_by] = row as [string, string, string, string];
+    records.push({ name, value, updated_at, updated_by });
   }
   return records;
 }
 
-/** Not secret-dependent: the digest and magic are public (compared before any key is used). */
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+/** Not secret-dependent: digests and the magic are compared in the open. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

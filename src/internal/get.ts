@@ -61,20 +61,23 @@ export async function runGetCommand(o: GetOptions, rt: Runtime): Promise<number>
     writeErr('No secrets yet. Add one with `git kagi set KEY`.');
     return 0;
   }
-  const lines: string[] = [];
+  // Pieces joined once: a listing is hundreds of lines, and a string built per line is garbage
+  // the collector then has to sweep (a scavenge costs about 1 ms).
+  const out: string[] = [];
   for (const listing of listings) {
-    lines.push(listing.scope);
-    if (listing.rows.length === 0) lines.push('  (no secrets)');
-    const width = Math.max(0, ...listing.rows.map((r) => r.name.length));
+    if (out.length > 0) out.push('\n');
+    out.push(listing.scope);
+    if (listing.rows.length === 0) out.push('\n  (no secrets)');
+    let width = 0;
+    for (const r of listing.rows) width = Math.max(width, r.name.length);
     for (const r of listing.rows) {
-      const shown = o.show ? displayValue(r.value) : MASK;
-      const from = r.inherited_from ? `inherited from ${r.inherited_from}, ` : '';
-      lines.push(
-        `  ${r.name.padEnd(width)}  ${shown}  ${from}set ${formatWhen(r.updated_at)} by ${r.updated_by}`,
-      );
+      out.push('\n  ', r.name, ' '.repeat(width - r.name.length + 2));
+      out.push(o.show ? displayValue(r.value) : MASK, '  ');
+      if (r.inherited_from) out.push('inherited from ', r.inherited_from, ', ');
+      out.push('set ', formatWhen(r.updated_at), ' by ', r.updated_by);
     }
   }
-  writeOut(lines.join('\n'));
+  writeOut(out.join(''));
   return 0;
 }
 
@@ -96,6 +99,10 @@ function displayValue(value: string): string {
   return /[\u0000-\u001f\u007f]|^\s|\s$/.test(value) ? JSON.stringify(value) : value;
 }
 
+/** `2026-11-22T10:00:05.123Z` (toISOString) as `2026-11-22 10:00 UTC`. */
 function formatWhen(iso: string): string {
+  if (iso.length === 24 && iso[10] === 'T' && iso[23] === 'Z') {
+    return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+  }
   return iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
 }

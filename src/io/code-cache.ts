@@ -20,7 +20,8 @@ const DIGEST_BYTES = 32;
 export type ImportFromEntry = (specifier: string) => Promise<unknown>;
 
 /**
- * Runs the CommonJS bundle `file` and returns its exports. `cacheFile` (null: no cache) is read
+ * Runs the hot bundle `file` (a CommonJS bundle in its function, scripts/build.mjs) and returns its
+ * exports. `cacheFile` (null: no cache) is read
  * if it checks out, and written at exit when it was missing or refused and the exit code is 0.
  */
 export function loadBundle(
@@ -28,13 +29,11 @@ export function loadBundle(
   cacheFile: string | null,
   importFromEntry: ImportFromEntry,
 ): unknown {
-  const source = readFileSync(file, 'utf8');
+  // Already wrapped in its function by the build, and ASCII: read as one-byte text, undecoded.
+  const source = readFileSync(file, 'latin1');
   const cached = cacheFile === null ? null : checkCache(readBytesOrNull(cacheFile));
   const { Script } = process.getBuiltinModule('node:vm');
-  const script = new Script(
-    `(function (exports, require, module, __filename, __dirname, __kagiImport) {${source}\n})`,
-    { filename: file, ...(cached ? { cachedData: cached } : {}) },
-  );
+  const script = new Script(source, { filename: file, ...(cached ? { cachedData: cached } : {}) });
   if (cacheFile !== null && (cached === null || script.cachedDataRejected)) {
     // After the run, so the cache holds every function the command compiled, not only the top.
     process.once('exit', (code) => {

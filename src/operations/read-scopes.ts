@@ -1,45 +1,68 @@
 // Reading many scopes in one command (`get`, `run`, the pre-commit check) through the device's
-// cache of decrypted scopes (DESIGN.md §3): a store this device decrypted before opens with one
-// AEAD call instead of one per line. New cache entries are written by `saveCache()`, which a
-// command calls once everything it read decrypted: a command that fails leaves no file changed.
+// cache of decrypted scopes (DESIGN.md §3): a store this device decrypted before is found in one
+// sealed file per project instead of opening every line. The file is written by `saveCache()`,
+// which a command calls once everything it read decrypted: a command that fails leaves no file
+// changed.
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { formatScope, type Scope } from '../core/scope.js';
-import { digestStore, openScopeCache, sealScopeCache } from '../crypto/scope-cache.js';
+import { formatScope, parseScopePath, type Scope } from '../core/scope.js';
+import {
+  type CachedScope,
+  decodeRecords,
+  digestStore,
+  encodeRecords,
+  openScopeCache,
+  sameBytes,
+  sealScopeCache,
+} from '../crypto/scope-cache.js';
 import type { SecretRecord } from '../crypto/secret-line.js';
 import { readBytesOrNull, readFileIfExists, replaceDisposableFile } from '../io/atomic-file.js';
 import { type Project, storePath } from './project.js';
-import { decryptStoreText, lineContext } from './stores.js';
+import { decryptStoreText } from './stores.js';
 import type { Unlocked } from './unlock-project.js';
 
 export interface ScopeReader {
   /** The records of a scope sorted by name (each scope is read once per reader). */
   read(scope: Scope): Promise<SecretRecord[]>;
-  /** Writes the cache entries of the scopes that had to be decrypted line by line. */
+  /** Writes the cache when a scope had to be decrypted line by line (or was deleted). */
   saveCache(): void;
 }
 
-/** Where this device caches the decrypted records of a scope. */
-function scopeCachePath(project: Project, scope: Scope): string {
-  return path.join(project.repo.gitDir, 'kagi', 'cache', `${formatScope(scope)}.bin`);
-}
+const CACHE_FILE = 'scopes.bin';
 
 export function openScopeReader(project: Project, unlocked: Unlocked): ScopeReader {
   const key = unlocked.keys.scopeCache;
+  const ctx = { projectId: project.config.project_id, epoch: project.access.epoch };
+  const folder = path.join(project.repo.gitDir, 'kagi', 'cache');
+  const file = path.join(folder, CACHE_FILE);
   const read = new Map<string, Promise<SecretRecord[]>>();
-  const unsaved = new Map<string, Uint8Array>();
+  let cache: Map<string, CachedScope> | null = null;
+  let changed = false;
+
+  /** The file is opened on the first read that needs it, once. */
+  const cached = () => {
+    if (cache === null) {
+      const bytes = readBytesOrNull(file);
+      cache = bytes ? openScopeCache(key, ctx, bytes) : new Map();
+    }
+    return cache;
+  };
 
   async function decrypt(scope: Scope): Promise<SecretRecord[]> {
+    const name = formatScope(scope);
     // A hit needs only the store's digest: it is decoded as text for a miss alone.
     const store = readFileIfExists(storePath(project, scope));
-    if (store === null) return [];
-    const ctx = lineContext(project, scope);
+    if (store === null) {
+      changed = cached().delete(name) || changed;
+      return [];
+    }
     const digest = digestStore(store);
-    const file = scopeCachePath(project, scope);
-    const cache = readBytesOrNull(file);
-    const cached = cache && openScopeCache(key, ctx, digest, cache);
-    if (cached) return cached;
+    const entry = cached().get(name);
+    const hit = entry && sameBytes(entry.digest, digest) ? decodeRecords(entry.records) : null;
+    if (hit) return hit;
     const records = decryptStoreText(project, unlocked, scope, store.toString('utf8'));
-    unsaved.set(file, sealScopeCache(key, ctx, digest, records));
+    cached().set(name, { digest, records: encodeRecords(records) });
+    changed = true;
     return records;
   }
 
@@ -54,8 +77,28 @@ export function openScopeReader(project: Project, unlocked: Unlocked): ScopeRead
       return records;
     },
     saveCache() {
-      for (const [file, bytes] of unsaved) replaceDisposableFile(file, bytes);
-      unsaved.clear();
+      if (!changed || cache === null) return;
+      // Scopes deleted since they were cached would otherwise stay in the file for good.
+      for (const name of cache.keys()) {
+        const scope = parseScopePath(`${name}.enc`);
+        if (!scope || !existsSync(storePath(project, scope))) cache.delete(name);
+      }
+      replaceDisposableFile(file, sealScopeCache(key, ctx, cache));
+      removeOldCacheFiles(folder);
+      changed = false;
     },
   };
+}
+
+/** Files of the earlier one-file-per-scope cache, which nothing reads any more. */
+function removeOldCacheFiles(folder: string): void {
+  try {
+    for (const name of readdirSync(folder)) {
+      if (name !== CACHE_FILE && !name.startsWith(`.${CACHE_FILE}.`)) {
+        rmSync(path.join(folder, name), { recursive: true, force: true });
+      }
+    }
+  } catch {
+    // best effort, like the cache itself
+  }
 }

@@ -1,7 +1,7 @@
 // The device's cache of decrypted scopes (DESIGN.md §3) through the built binary: it holds no
-// value in the clear, is used while the store is unchanged, is rebuilt when the store, the key or
+// value in the clear, is used while the stores are unchanged, is rebuilt when a store, the key or
 // the cache file changes, and never hides a damaged store.
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanup, git, kagi, makePerson, makeRepo, must } from './harness.js';
@@ -21,7 +21,7 @@ function setUp() {
   git(alice, repo, ['add', '-A']);
   git(alice, repo, ['commit', '-q', '-m', 'secrets']);
   const cacheDir = path.join(repo, '.git', 'kagi', 'cache');
-  const apiCache = path.join(cacheDir, 'api', 'development.bin');
+  const cacheFile = path.join(cacheDir, 'scopes.bin');
   /** The masked listing of every scope (names, authors, times: all from the decrypted lines). */
   const listing = () => kagi(alice, repo, ['get', '--json']);
   /** What `run` injects into api/development, as a child process prints it. */
@@ -41,7 +41,7 @@ function setUp() {
     expect(r.stderr).toBe('');
     return r.stdout;
   };
-  return { alice, repo, cacheDir, apiCache, listing, value, setApiKey };
+  return { alice, repo, cacheDir, cacheFile, listing, value, setApiKey };
 }
 
 function filesBelow(dir: string): string[] {
@@ -52,48 +52,61 @@ function filesBelow(dir: string): string[] {
 
 describe('scope cache', () => {
   it('is written by a read, 0600 in a 0700 folder, with no value, name or author in the clear', () => {
-    const { alice, repo, cacheDir, apiCache, value } = setUp();
+    const { alice, repo, cacheDir, cacheFile, value } = setUp();
     expect(value('API_KEY')).toBe(VALUES.API_KEY);
-    expect(statSync(apiCache).mode & 0o777).toBe(0o600);
+    expect(statSync(cacheFile).mode & 0o777).toBe(0o600);
     expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
     for (const file of filesBelow(cacheDir)) {
       const text = readFileSync(file).toString('latin1');
-      for (const needle of [...Object.values(VALUES), ...Object.keys(VALUES), 'alice'])
+      for (const needle of [...Object.values(VALUES), ...Object.keys(VALUES), 'alice', 'api/'])
         expect(text).not.toContain(needle);
     }
     // Never inside the work tree, so never staged.
     expect(git(alice, repo, ['status', '--porcelain']).stdout).toBe('');
   });
 
-  it('is reused while the store is unchanged and rebuilt after a change', () => {
-    const { alice, repo, apiCache, value, setApiKey } = setUp();
-    expect(value('API_KEY')).toBe(VALUES.API_KEY);
-    const first = statSync(apiCache);
+  it('is reused while the stores are unchanged and rebuilt after a change', () => {
+    const { alice, repo, cacheFile, value, setApiKey } = setUp();
+    must(kagi(alice, repo, ['get', '--json'])); // every scope
+    const first = statSync(cacheFile);
     expect(value('API_KEY')).toBe(VALUES.API_KEY);
     must(kagi(alice, repo, ['get', '--json']));
-    const again = statSync(apiCache);
+    const again = statSync(cacheFile);
     expect([again.ino, again.mtimeMs]).toEqual([first.ino, first.mtimeMs]);
 
     setApiKey('rotated-Vb6');
     expect(value('API_KEY')).toBe('rotated-Vb6');
-    expect(statSync(apiCache).ino).not.toBe(first.ino);
+    expect(statSync(cacheFile).ino).not.toBe(first.ino);
   });
 
-  it('a damaged or swapped cache file is ignored and rebuilt: the answer stays right', () => {
-    const { cacheDir, apiCache, value, listing } = setUp();
+  it("a damaged cache, or another project's, is ignored and rebuilt: the answer stays right", () => {
+    const { cacheFile, value, listing } = setUp();
     const before = listing().stdout;
-    const bytes = readFileSync(apiCache);
+    const bytes = readFileSync(cacheFile);
     bytes[bytes.length - 5] = (bytes[bytes.length - 5] as number) ^ 1;
-    writeFileSync(apiCache, bytes);
+    writeFileSync(cacheFile, bytes);
     expect(listing().stdout).toBe(before);
-    expect(readFileSync(apiCache).equals(bytes)).toBe(false);
+    expect(readFileSync(cacheFile).equals(bytes)).toBe(false);
 
-    // Another scope's cache in this scope's place: bound to its scope, so a miss.
-    writeFileSync(apiCache, readFileSync(path.join(cacheDir, 'development.bin')));
+    // The cache of another project (its own key and id) in this one's place: a miss.
+    const other = setUp();
+    other.listing();
+    writeFileSync(cacheFile, readFileSync(other.cacheFile));
     expect(value('API_KEY')).toBe(VALUES.API_KEY);
     expect(listing().stdout).toBe(before);
-    writeFileSync(apiCache, 'not a cache');
+    writeFileSync(cacheFile, 'not a cache');
     expect(listing().stdout).toBe(before);
+  });
+
+  it('replaces the files of the earlier one-file-per-scope cache when it is written', () => {
+    const { cacheDir, cacheFile, listing, setApiKey } = setUp();
+    listing();
+    mkdirSync(path.join(cacheDir, 'api'), { recursive: true });
+    writeFileSync(path.join(cacheDir, 'api', 'development.bin'), 'old format');
+    writeFileSync(path.join(cacheDir, 'development.bin'), 'old format');
+    setApiKey('changed-Lp4');
+    listing();
+    expect(readdirSync(cacheDir)).toEqual([path.basename(cacheFile)]);
   });
 
   it('never hides a damaged store: a changed line is the integrity error with a cache in place', () => {
@@ -120,12 +133,12 @@ describe('scope cache', () => {
   });
 
   it('after a key rotation, the old cache does not open and the new one is written', () => {
-    const { alice, repo, apiCache, value } = setUp();
+    const { alice, repo, cacheFile, value } = setUp();
     expect(value('API_KEY')).toBe(VALUES.API_KEY);
-    const before = readFileSync(apiCache);
+    const before = readFileSync(cacheFile);
     must(kagi(alice, repo, ['rotate']));
     expect(value('API_KEY')).toBe(VALUES.API_KEY);
-    expect(readFileSync(apiCache).equals(before)).toBe(false);
+    expect(readFileSync(cacheFile).equals(before)).toBe(false);
   });
 
   it('a cache that cannot be written costs nothing but speed', () => {

@@ -2,7 +2,7 @@
 // UTF-8 bytes; the encoding is injective (no two part lists encode alike).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeLengthPrefixed } from '../../../src/core/length-prefixed.js';
+import { decodeLengthPrefixed, encodeLengthPrefixed } from '../../../src/core/length-prefixed.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
@@ -47,3 +47,26 @@ function reference(parts: ReadonlyArray<string | Uint8Array>): string {
 function toBytes(part: string | Uint8Array): Uint8Array {
   return typeof part === 'string' ? new TextEncoder().encode(part) : part;
 }
+
+describe('decodeLengthPrefixed', () => {
+  it('gives back the bytes of every part that was encoded', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 6 }), (parts) => {
+        const decoded = decodeLengthPrefixed(encodeLengthPrefixed(parts));
+        expect(decoded?.map(hex)).toEqual(parts.map(hex));
+      }),
+    );
+  });
+
+  it('refuses a cut encoding and trailing bytes, and reads views at any offset', () => {
+    const encoded = encodeLengthPrefixed(['ab', 'cde']);
+    for (let end = 1; end < encoded.length; end++) {
+      if (end === 6) continue; // exactly the first part
+      expect(decodeLengthPrefixed(encoded.subarray(0, end))).toBeNull();
+    }
+    expect(decodeLengthPrefixed(encoded.subarray(0, 6))?.map(hex)).toEqual(['6162']);
+    const pool = new Uint8Array(encoded.length + 3);
+    pool.set(encoded, 3);
+    expect(decodeLengthPrefixed(pool.subarray(3))?.map(hex)).toEqual(['6162', '636465']);
+  });
+});
