@@ -7,7 +7,12 @@ import { formatKagiConfig, type KagiConfig, parseKagiConfig } from '../core/kagi
 import { formatScope, formatScopePath, parseScopePath, type Scope } from '../core/scope.js';
 import { mayHaveOtherEpoch, parseStore, type StoreLine } from '../core/store.js';
 import { EXIT, integrityError, KagiError } from '../errors.js';
-import { pathExists, readTextOrNull, writeFileAtomic } from '../io/atomic-file.js';
+import {
+  pathExists,
+  readFileIfExists,
+  readTextOrNull,
+  writeFileAtomic,
+} from '../io/atomic-file.js';
 import { locateRepository, type Repository } from '../io/git.js';
 import { journalPath } from '../io/journal.js';
 import type { Runtime } from '../runtime.js';
@@ -105,9 +110,10 @@ export async function readStoreLines(project: Project, scope: Scope): Promise<St
 export async function countStaleLines(project: Project): Promise<number> {
   let count = 0;
   for (const scope of await listScopes(project)) {
-    const text = await readTextOrNull(storePath(project, scope));
-    if (text === null || !mayHaveOtherEpoch(text, project.access.epoch)) continue;
+    const store = readFileIfExists(storePath(project, scope));
+    if (store === null || !mayHaveOtherEpoch(store, project.access.epoch)) continue;
     try {
+      const text = store.toString('utf8');
       const lines = parseStore(text, formatScope(scope), formatScopePath(scope));
       count += lines.filter((l) => l.epoch !== project.access.epoch).length;
     } catch {}
