@@ -78,6 +78,19 @@ const HOT = {
   'merge-driver': ['internal/merge-driver.js', 'runMergeDriver'],
   textconv: ['internal/textconv.js', 'runTextconv'],
 };
+/**
+ * The hot bundles the entry requires as plain CommonJS instead (src/main.ts): with nothing to do,
+ * the post-checkout and post-merge hooks load no node:crypto, which checking a cache would cost.
+ */
+const PLAIN = new Set(['post-hook']);
+
+/** The entry requires `./hot/<plain>.cjs` itself; each is built on its own below. */
+const hotBundlesOutside = {
+  name: 'hot-bundles-outside',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/hot\// }, (args) => ({ path: args.path, external: true }));
+  },
+};
 
 /** `hot:<name>` is an entry that re-exports only what main.ts calls, so the rest is shaken out. */
 const hotEntries = {
@@ -110,10 +123,16 @@ function wrapHotBundle(text, file) {
 
 const out = `dist.${process.pid}.tmp`;
 await rm(out, { recursive: true, force: true });
+const hotEntryPoints = (plain) =>
+  Object.fromEntries(
+    Object.keys(HOT)
+      .filter((name) => PLAIN.has(name) === plain)
+      .map((name) => [`hot/${name}`, `hot:${name}`]),
+  );
 const hotBuild = await build({
   ...common,
   format: 'cjs',
-  entryPoints: Object.fromEntries(Object.keys(HOT).map((name) => [`hot/${name}`, `hot:${name}`])),
+  entryPoints: hotEntryPoints(false),
   outdir: out,
   outExtension: { '.js': '.cjs' },
   write: false,
@@ -130,12 +149,20 @@ for (const file of hotBuild.outputFiles) {
 await build({
   ...common,
   format: 'cjs',
+  entryPoints: hotEntryPoints(true),
+  outdir: out,
+  outExtension: { '.js': '.cjs' },
+  plugins: [hotEntries, rarePathsLazy('../lazy')],
+});
+await build({
+  ...common,
+  format: 'cjs',
   entryPoints: { 'git-kagi': 'src/main.ts' },
   outdir: out,
   outExtension: { '.js': '.cjs' },
   banner: { js: '#!/usr/bin/env node' },
   define: { KAGI_BUILD_ID: JSON.stringify(buildId.digest('hex').slice(0, 16)) },
-  plugins: [rarePathsLazy('./lazy')],
+  plugins: [hotBundlesOutside, rarePathsLazy('./lazy')],
 });
 await chmod(`${out}/git-kagi.cjs`, 0o755);
 await build({

@@ -46,25 +46,25 @@ function openTerminal(): Terminal {
  * What runs on every program start, commit, checkout, merge and diff: each a CommonJS bundle of
  * its own (scripts/build.mjs), so a path parses only its own code, compiled through V8's code
  * cache in $KAGI_HOME (io/code-cache.ts). Not the post-checkout and post-merge hooks: with nothing
- * to do they load no node:crypto, which checking a cache would cost them.
+ * to do they load no node:crypto, which checking a cache would cost them, so they are required
+ * as they are.
  */
 const hot = {
-  run: (): typeof import('./internal/run.js') => loadHot('run'),
-  get: (): typeof import('./internal/get.js') => loadHot('get'),
-  set: (): typeof import('./internal/set.js') => loadHot('set'),
+  run: (): typeof import('./internal/run.js') => loadCached('run'),
+  get: (): typeof import('./internal/get.js') => loadCached('get'),
+  set: (): typeof import('./internal/set.js') => loadCached('set'),
   preCommit: (): Pick<typeof import('./internal/hook.js'), 'runPreCommitHook'> =>
-    loadHot('pre-commit'),
+    loadCached('pre-commit'),
   postHook: (): Pick<typeof import('./internal/hook.js'), 'runPostHook'> =>
-    loadHot('post-hook', false),
-  mergeDriver: (): typeof import('./internal/merge-driver.js') => loadHot('merge-driver'),
-  textconv: (): typeof import('./internal/textconv.js') => loadHot('textconv'),
+    require('./hot/post-hook.cjs'),
+  mergeDriver: (): typeof import('./internal/merge-driver.js') => loadCached('merge-driver'),
+  textconv: (): typeof import('./internal/textconv.js') => loadCached('textconv'),
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: each caller above states the bundle's type
-function loadHot(name: string, cached = true): any {
-  const cacheFile = cached
-    ? path.join(resolveKagiHome(process.env), 'cache', 'code', `${name}.${KAGI_BUILD_ID}.bin`)
-    : null;
+function loadCached(name: string): any {
+  const home = resolveKagiHome(process.env);
+  const cacheFile = path.join(home, 'cache', 'code', `${name}.${KAGI_BUILD_ID}.bin`);
   return loadBundle(
     path.join(__dirname, 'hot', `${name}.cjs`),
     cacheFile,

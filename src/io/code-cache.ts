@@ -21,20 +21,20 @@ export type ImportFromEntry = (specifier: string) => Promise<unknown>;
 
 /**
  * Runs the hot bundle `file` (a CommonJS bundle in its function, scripts/build.mjs) and returns its
- * exports. `cacheFile` (null: no cache) is read
- * if it checks out, and written at exit when it was missing or refused and the exit code is 0.
+ * exports. `cacheFile` is read if it checks out, and written at exit when it was missing or
+ * refused and the exit code is 0.
  */
 export function loadBundle(
   file: string,
-  cacheFile: string | null,
+  cacheFile: string,
   importFromEntry: ImportFromEntry,
 ): unknown {
   // Already wrapped in its function by the build, and ASCII: read as one-byte text, undecoded.
   const source = readFileSync(file, 'latin1');
-  const cached = cacheFile === null ? null : checkCache(readBytesOrNull(cacheFile));
+  const cached = checkCache(readBytesOrNull(cacheFile));
   const { Script } = process.getBuiltinModule('node:vm');
   const script = new Script(source, { filename: file, ...(cached ? { cachedData: cached } : {}) });
-  if (cacheFile !== null && (cached === null || script.cachedDataRejected)) {
+  if (cached === null || script.cachedDataRejected) {
     // After the run, so the cache holds every function the command compiled, not only the top.
     process.once('exit', (code) => {
       if (code === 0) saveCache(cacheFile, script.createCachedData());
