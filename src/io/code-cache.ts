@@ -6,7 +6,7 @@
 // a SHA-256 of its bytes, checked before V8 sees them. Anything that does not check out is compiled
 // as usual, and cached again when the command succeeds.
 // node:vm and node:crypto are loaded on first use: the entry imports this file on every path.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { readBytesOrNull, replaceDisposableFile } from './atomic-file.js';
 
@@ -72,8 +72,15 @@ function sha256(data: Uint8Array): Buffer {
 }
 
 /**
- * Writes `<name>.<build>.bin` and removes the files of other builds of the same bundle. Best
- * effort: a cache that cannot be written costs the next start its compile time, nothing else.
+ * How many builds of one bundle keep a cache: two versions used in turn (a global install and a
+ * project's own) must not evict each other on every start.
+ */
+const BUILDS_KEPT = 3;
+
+/**
+ * Writes `<name>.<build>.bin`, then removes the files of older builds of the same bundle beyond
+ * the newest BUILDS_KEPT. Best effort: a cache that cannot be written costs the next start its
+ * compile time, nothing else.
  */
 function saveCache(cacheFile: string, data: Uint8Array): void {
   try {
@@ -81,10 +88,12 @@ function saveCache(cacheFile: string, data: Uint8Array): void {
     const folder = path.dirname(cacheFile);
     const own = path.basename(cacheFile);
     const bundle = own.slice(0, own.indexOf('.') + 1);
-    for (const name of readdirSync(folder)) {
-      if (name !== own && name.startsWith(bundle) && name.endsWith('.bin')) {
-        rmSync(path.join(folder, name), { force: true });
-      }
+    const builds = readdirSync(folder)
+      .filter((name) => name.startsWith(bundle) && name.endsWith('.bin'))
+      .map((name) => ({ name, written: statSync(path.join(folder, name)).mtimeMs }))
+      .sort((a, b) => b.written - a.written);
+    for (const { name } of builds.slice(BUILDS_KEPT)) {
+      if (name !== own) rmSync(path.join(folder, name), { force: true });
     }
   } catch {
     // the folder vanished or is unreadable: the next start compiles again

@@ -2,7 +2,15 @@
 // command succeeds, reused after, holding no secret, and never trusted when damaged: V8 itself
 // would crash on a damaged cache, so every damage must end as a normal run and a rewritten file.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanup, kagi, makePerson, makeRepo, must } from './harness.js';
@@ -24,7 +32,7 @@ function setUp() {
   return { alice, repo, dir, run };
 }
 
-/** The cache file of one bundle (there is one per bundle: other builds' files are removed). */
+/** The cache file of one bundle, in a folder that holds this build's files only. */
 function cacheFileOf(dir: string, bundle: string): string {
   const names = readdirSync(dir).filter((n) => n.startsWith(`${bundle}.`));
   expect(names).toHaveLength(1);
@@ -121,15 +129,23 @@ describe('code cache', () => {
     expect(checksOut(runFile)).toBe(true);
   });
 
-  it('replaces the files of other builds, and is not written by a command that fails', () => {
+  it('keeps the files of the two newest other builds, and is not written by a command that fails', () => {
     const { repo, dir, run } = setUp();
     expectRunWorks(run);
-    const stale = path.join(dir, 'run.0123456789abcdef.bin');
     const file = cacheFileOf(dir, 'run');
-    writeFileSync(stale, readFileSync(file));
-    writeFileSync(file, 'damaged');
+    const others = ['0000000000000001', '0000000000000002', '0000000000000003'].map((id, i) => {
+      const other = path.join(dir, `run.${id}.bin`);
+      writeFileSync(other, readFileSync(file));
+      utimesSync(other, 1_000_000 + i, 1_000_000 + i); // oldest first
+      return path.basename(other);
+    });
+    writeFileSync(file, 'damaged'); // so this run writes its own again
     expectRunWorks(run);
-    expect(readdirSync(dir).filter((n) => n.startsWith('run.'))).toEqual([path.basename(file)]);
+    expect(
+      readdirSync(dir)
+        .filter((n) => n.startsWith('run.'))
+        .sort(),
+    ).toEqual([path.basename(file), others[1], others[2]].sort());
 
     const other = makePerson('bob');
     const r = kagi(other, repo, ['get']);
