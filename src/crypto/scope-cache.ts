@@ -88,9 +88,15 @@ export function decodeRecords(bytes: Uint8Array): SecretRecord[] | null {
   if (!Array.isArray(rows)) return null;
   const records: SecretRecord[] = [];
   for (const row of rows) {
-    if (!Array.isArray(row) || row.length !== 4 || !row.every((x) => typeof x === 'string'))
+    if (!Array.isArray(row) || row.length !== 4) return null;
+    const [name, value, updated_at, updated_by] = row as unknown[];
+    if (
+      typeof name !== 'string' ||
+      typeof value !== 'string' ||
+      typeof updated_at !== 'string' ||
+      typeof updated_by !== 'string'
+    )
       return null;
-    const [name, value, updated_at, updated_by] = row as [string, string, string, string];
     records.push({ name, value, updated_at, updated_by });
   }
   return records;

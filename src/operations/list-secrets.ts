@@ -23,8 +23,26 @@ export interface ScopeListing {
   rows: SecretRow[];
 }
 
-export function describeMember(access: AccessFile, id: string): string {
-  return access.members.find((m) => m.id === id)?.name ?? id;
+/** Member ids to names, and the names of a target's scopes: made once, not once per row. */
+const memberNames = new WeakMap<AccessFile, Map<string, string>>();
+const scopeNames = new WeakMap<Target, Set<string>>();
+
+function namesOfMembers(access: AccessFile): Map<string, string> {
+  let names = memberNames.get(access);
+  if (!names) {
+    names = new Map(access.members.map((m) => [m.id, m.name]));
+    memberNames.set(access, names);
+  }
+  return names;
+}
+
+function namesOfScopes(target: Target): Set<string> {
+  let names = scopeNames.get(target);
+  if (!names) {
+    names = new Set(target.scopes.map(formatScope));
+    scopeNames.set(target, names);
+  }
+  return names;
 }
 
 /** The scopes a listing covers: a service's envs, an env's scopes, or everything. */
@@ -47,24 +65,26 @@ export async function readEffectiveSecrets(
   reader: ScopeReader,
   scope: Scope,
 ): Promise<SecretRow[]> {
-  const { project } = target;
-  const toRow = (record: SecretRecord, from: Scope, inherited: boolean): SecretRow => ({
-    scope: formatScope(scope),
+  const members = namesOfMembers(target.project.access);
+  const existing = namesOfScopes(target);
+  const scopeName = formatScope(scope);
+  const toRow = (record: SecretRecord, from: string | null): SecretRow => ({
+    scope: scopeName,
     name: record.name,
     value: record.value,
-    inherited_from: inherited ? formatScope(from) : null,
+    inherited_from: from,
     updated_at: record.updated_at,
-    updated_by: describeMember(project.access, record.updated_by),
+    updated_by: members.get(record.updated_by) ?? record.updated_by,
   });
-  const exists = (s: Scope) => target.scopes.some((x) => formatScope(x) === formatScope(s));
-  const own = exists(scope) ? (await reader.read(scope)).map((r) => toRow(r, scope, false)) : [];
+  const own = existing.has(scopeName) ? (await reader.read(scope)).map((r) => toRow(r, null)) : [];
   if (scope.service === null) return own;
   const base: Scope = { service: null, env: scope.env };
-  const inherited = exists(base) ? await reader.read(base) : [];
+  const baseName = formatScope(base);
+  const inherited = existing.has(baseName) ? await reader.read(base) : [];
   const names = new Set(own.map((r) => r.name));
   const rows = [
     ...own,
-    ...inherited.filter((r) => !names.has(r.name)).map((r) => toRow(r, base, true)),
+    ...inherited.filter((r) => !names.has(r.name)).map((r) => toRow(r, baseName)),
   ];
   return rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
