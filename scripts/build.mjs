@@ -125,11 +125,11 @@ const hotEntries = {
 };
 
 /**
- * A hot bundle as src/io/code-cache.ts compiles it: the function CommonJS would wrap it in (written
- * out, so no process joins strings to compile it) with one parameter more `__kagiImport`, the entry's own dynamic
- * import: Node 20 gives code compiled by node:vm none without an experimental flag, so each
- * `import("./lazy/…")` becomes a call of it. Any other dynamic import would fail at run time, so
- * it fails the build.
+ * A hot bundle as src/io/code-cache.ts compiles it: inside the function CommonJS would wrap it in
+ * (written out, so no process joins strings to compile it), with one more parameter,
+ * `__kagiImport`, the entry's own dynamic import. Node 20 gives code compiled by node:vm no
+ * dynamic import without an experimental flag, so each `import("./lazy/…")` becomes a call of
+ * it; any other dynamic import would fail at run time, so it fails the build.
  */
 function wrapHotBundle(text, file) {
   const rewritten = text.replace(/(?<![\w$.])import\((?="\.\/lazy\/)/g, '__kagiImport(');
