@@ -2,7 +2,7 @@
 // KAGI_* variables is read once and removed from process.env (diagnostic reports include it).
 // Everything else is loaded on demand: each path loads only what it uses (scripts/build.mjs).
 import path from 'node:path';
-import { loadBundle } from './io/code-cache.js';
+import { loadBundle, saveCodeCaches } from './io/code-cache.js';
 import { resolveKagiHome } from './io/kagi-home.js';
 import { writeErr } from './io/output.js';
 import type { Terminal } from './io/terminal.js';
@@ -72,6 +72,33 @@ function loadCached(name: string): any {
   );
 }
 
+/** git's own entry points, `run` and the plain forms of `get` and `set`; null for the rest. */
+async function runHotPath(argv: string[], runtime: Runtime): Promise<number | null> {
+  const [first, ...rest] = argv;
+  if (first === 'hook') {
+    const name = rest[0];
+    if (name === 'pre-commit') return hot.preCommit().runPreCommitHook(runtime);
+    if (name === 'post-checkout' || name === 'post-merge')
+      return hot.postHook().runPostHook(name, runtime);
+    runtime.notice(`error: unknown hook '${name ?? ''}'`);
+    return 2;
+  }
+  if (first === 'run') return hot.run().runRunCommand(rest, runtime);
+  if (first === 'get') {
+    const { parseGetArgv, runGetCommand } = hot.get();
+    const options = parseGetArgv(rest);
+    if (options) return runGetCommand(options, runtime);
+  }
+  if (first === 'set') {
+    const { parseSetArgv, runSetCommand } = hot.set();
+    const options = parseSetArgv(rest);
+    if (options) return runSetCommand(options, runtime);
+  }
+  if (first === 'merge-driver') return hot.mergeDriver().runMergeDriver(rest, runtime);
+  if (first === 'textconv') return hot.textconv().runTextconv(rest, runtime);
+  return null;
+}
+
 async function main(): Promise<number> {
   const env = { ...process.env };
   for (const name of SECRET_VARIABLES) delete process.env[name];
@@ -83,31 +110,15 @@ async function main(): Promise<number> {
     notice: (message) => writeErr(message),
   };
   const argv = process.argv.slice(2);
-  // git's own entry points, `run` and the plain forms of `get` and `set` skip the CLI framework:
-  // they run on every commit, merge, diff and program start.
-  const [first, ...rest] = argv;
+  // The hot paths skip the CLI framework: they run on every commit, merge, diff and program start.
   try {
-    if (first === 'hook') {
-      const name = rest[0];
-      if (name === 'pre-commit') return await hot.preCommit().runPreCommitHook(runtime);
-      if (name === 'post-checkout' || name === 'post-merge')
-        return await hot.postHook().runPostHook(name, runtime);
-      runtime.notice(`error: unknown hook '${name ?? ''}'`);
-      return 2;
+    const code = await runHotPath(argv, runtime);
+    if (code !== null) {
+      // Only once a command has run to completion (whatever its exit code: a program that `run`
+      // started may fail), so a cache holds every function that command compiled.
+      saveCodeCaches();
+      return code;
     }
-    if (first === 'run') return await hot.run().runRunCommand(rest, runtime);
-    if (first === 'get') {
-      const { parseGetArgv, runGetCommand } = hot.get();
-      const options = parseGetArgv(rest);
-      if (options) return await runGetCommand(options, runtime);
-    }
-    if (first === 'set') {
-      const { parseSetArgv, runSetCommand } = hot.set();
-      const options = parseSetArgv(rest);
-      if (options) return await runSetCommand(options, runtime);
-    }
-    if (first === 'merge-driver') return await hot.mergeDriver().runMergeDriver(rest, runtime);
-    if (first === 'textconv') return await hot.textconv().runTextconv(rest, runtime);
   } catch (error) {
     const { reportError } = await import('./cli/report.js');
     return reportError(error, env.KAGI_DEBUG === '1');

@@ -19,10 +19,13 @@ const DIGEST_BYTES = 32;
  */
 export type ImportFromEntry = (specifier: string) => Promise<unknown>;
 
+/** Bundles compiled without a cache, whose cache saveCodeCaches writes. */
+const unsaved: Array<() => void> = [];
+
 /**
  * Runs the hot bundle `file` (a CommonJS bundle in its function, scripts/build.mjs) and returns its
- * exports. `cacheFile` is read if it checks out, and written at exit when it was missing or
- * refused and the exit code is 0.
+ * exports. `cacheFile` is used if it checks out; if it was missing or refused, saveCodeCaches
+ * writes it.
  */
 export function loadBundle(
   file: string,
@@ -35,10 +38,7 @@ export function loadBundle(
   const { Script } = process.getBuiltinModule('node:vm');
   const script = new Script(source, { filename: file, ...(cached ? { cachedData: cached } : {}) });
   if (cached === null || script.cachedDataRejected) {
-    // After the run, so the cache holds every function the command compiled, not only the top.
-    process.once('exit', (code) => {
-      if (code === 0) saveCache(cacheFile, script.createCachedData());
-    });
+    unsaved.push(() => saveCache(cacheFile, script.createCachedData()));
   }
   const module = { exports: {} };
   script.runInThisContext()(
@@ -50,6 +50,15 @@ export function loadBundle(
     importFromEntry,
   );
   return module.exports;
+}
+
+/**
+ * Writes the cache of each bundle compiled without one. Called once a command has run to
+ * completion, not at load: V8 then includes every function the command compiled, not only the
+ * bundle's top level.
+ */
+export function saveCodeCaches(): void {
+  for (const save of unsaved.splice(0)) save();
 }
 
 /** The V8 data of a cache file whose digest matches, else null. */

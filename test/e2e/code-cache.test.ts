@@ -59,7 +59,7 @@ function expectRunWorks(run: () => ReturnType<typeof kagi>) {
 }
 
 describe('code cache', () => {
-  it('is written by a command that succeeds, 0600 in a 0700 folder, and holds no secret', () => {
+  it('is written by a command that runs to completion, 0600 in a 0700 folder, with no secret', () => {
     const { alice, repo, dir, run } = setUp();
     expectRunWorks(run);
     must(kagi(alice, repo, ['get', '--json']));
@@ -73,6 +73,21 @@ describe('code cache', () => {
       expect(text).not.toContain('CODE_CACHE_SECRET');
     }
     expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  it('is written by a `run` whose program fails: git kagi itself ran to completion', () => {
+    const { alice, repo, dir } = setUp();
+    const r = kagi(alice, repo, [
+      'run',
+      '--env',
+      'development',
+      '--',
+      process.execPath,
+      '-e',
+      'process.exit(3)',
+    ]);
+    expect(r.code).toBe(3);
+    expect(checksOut(cacheFileOf(dir, 'run'))).toBe(true);
   });
 
   it('is reused while it checks out', () => {
