@@ -2,14 +2,15 @@
 // worktrees hold): plaintext env files, values of current secrets in added lines, and the
 // consistency of staged .kagi/ files. Findings name files, lines and secret names, never values.
 import { isPlaintextEnvFile } from '../core/env-files.js';
-import { formatScope } from '../core/scope.js';
+import { formatScope, type Scope } from '../core/scope.js';
+import type { SecretRecord } from '../crypto/secret-line.js';
 import { KagiError } from '../errors.js';
 import { type AddedLine, listStagedChanges, readBlobs, readStagedDiff } from '../io/git-objects.js';
 import type { Runtime } from '../runtime.js';
 import { checkKagiFiles, type Problem } from './check-kagi-files.js';
 import { listScopes, openProject, type Project } from './project.js';
-import { openScopeReader } from './read-scopes.js';
-import { type Unlocked, unlockProject } from './unlock-project.js';
+import { openScopeReader, type ScopeReader } from './read-scopes.js';
+import { unlockProject } from './unlock-project.js';
 
 /** Values shorter than this are too common to report (`true`, `3000`). */
 export const MIN_LEAK_LENGTH = 8;
@@ -37,6 +38,11 @@ export async function checkStagedChanges(rt: Runtime): Promise<PreCommitReport> 
     (unlocked) => ({ unlocked, error: null }),
     (error: unknown) => ({ unlocked: null, error }),
   );
+  // While git reads the index: the scopes this device has in its cache (cheap). The others are
+  // decrypted only if lines were added outside .kagi/ (below).
+  const reader = unlock.unlocked ? openScopeReader(project, unlock.unlocked) : null;
+  const scopes = reader ? await listScopes(project) : [];
+  for (const scope of scopes) reader?.peek(scope);
   const { changes, added } = await diff;
   const staged = changes.filter((c) => c.status !== 'D').map((c) => c.path);
   const problems: Problem[] = staged.filter(isPlaintextEnvFile).map((file) => ({
@@ -88,7 +94,7 @@ export async function checkStagedChanges(rt: Runtime): Promise<PreCommitReport> 
     );
   }
 
-  if (unlocked) problems.push(...(await findLeakedValues(project, unlocked, added)));
+  if (reader) problems.push(...(await findLeakedValues(reader, scopes, added)));
   return { problems, skipped };
 }
 
@@ -109,17 +115,16 @@ async function checkEnvFilesOnly(rt: Runtime): Promise<PreCommitReport> {
 }
 
 async function findLeakedValues(
-  project: Project,
-  unlocked: Unlocked,
+  reader: ScopeReader,
+  scopes: readonly Scope[],
   lines: readonly AddedLine[],
 ): Promise<Problem[]> {
   // Nothing added outside .kagi/ (a commit of secrets only): nothing to decrypt.
   if (lines.length === 0) return [];
-  const secrets: Array<{ label: string; value: string }> = [];
-  const reader = openScopeReader(project, unlocked);
+  const secrets: Array<{ label: string; parts: string[] }> = [];
   let allRead = true;
-  for (const scope of await listScopes(project)) {
-    let records: Awaited<ReturnType<typeof reader.read>>;
+  for (const scope of scopes) {
+    let records: SecretRecord[];
     try {
       records = await reader.read(scope);
     } catch {
@@ -127,23 +132,22 @@ async function findLeakedValues(
       continue; // reported by the .kagi/ checks when staged
     }
     for (const r of records) {
-      if (r.value.length >= MIN_LEAK_LENGTH)
-        secrets.push({ label: `${formatScope(scope)} ${r.name}`, value: r.value });
+      if (r.value.length < MIN_LEAK_LENGTH) continue;
+      // Multi-line values are matched line by line: each line of the value long enough to tell.
+      // PEM armor lines (-----BEGIN …-----) are the same in every key and prove nothing.
+      const parts = r.value.includes('\n')
+        ? r.value
+            .split('\n')
+            .filter((p) => p.trim().length >= MIN_LEAK_LENGTH && !/^-----(BEGIN|END) /.test(p))
+        : [r.value];
+      secrets.push({ label: `${formatScope(scope)} ${r.name}`, parts });
     }
   }
   if (allRead) reader.saveCache();
-  if (secrets.length === 0) return [];
   const problems: Problem[] = [];
   for (const added of lines) {
     for (const secret of secrets) {
-      // Multi-line values are matched line by line: each line of the value long enough to tell.
-      // PEM armor lines (-----BEGIN …-----) are the same in every key and prove nothing.
-      const parts = secret.value.includes('\n')
-        ? secret.value
-            .split('\n')
-            .filter((p) => p.trim().length >= MIN_LEAK_LENGTH && !/^-----(BEGIN|END) /.test(p))
-        : [secret.value];
-      if (parts.some((p) => added.text.includes(p))) {
+      if (secret.parts.some((p) => added.text.includes(p))) {
         problems.push({
           file: added.file,
           message: `${added.file}:${added.line}: contains the value of ${secret.label}`,

@@ -24,6 +24,11 @@ import type { Unlocked } from './unlock-project.js';
 export interface ScopeReader {
   /** The records of a scope sorted by name (each scope is read once per reader). */
   read(scope: Scope): Promise<SecretRecord[]>;
+  /**
+   * Reads a scope now if the cache holds its store as it is (cheap); a later read() then returns
+   * it. A scope that would need decrypting is left to read().
+   */
+  peek(scope: Scope): void;
   /** Writes the cache when a scope had to be decrypted line by line (or was deleted). */
   saveCache(): void;
 }
@@ -48,8 +53,11 @@ export function openScopeReader(project: Project, unlocked: Unlocked): ScopeRead
     return cache;
   };
 
-  async function decrypt(scope: Scope): Promise<SecretRecord[]> {
-    const name = formatScope(scope);
+  /** The records if the cache holds this store as it is, else the store's bytes and digest. */
+  function lookup(
+    name: string,
+    scope: Scope,
+  ): SecretRecord[] | { store: Buffer; digest: Uint8Array } {
     // A hit needs only the store's digest: it is decoded as text for a miss alone.
     const store = readFileIfExists(storePath(project, scope));
     if (store === null) {
@@ -59,9 +67,14 @@ export function openScopeReader(project: Project, unlocked: Unlocked): ScopeRead
     const digest = digestStore(store);
     const entry = cached().get(name);
     const hit = entry && sameBytes(entry.digest, digest) ? decodeRecords(entry.records) : null;
-    if (hit) return hit;
-    const records = decryptStoreText(project, unlocked, scope, store.toString('utf8'));
-    cached().set(name, { digest, records: encodeRecords(records) });
+    return hit ?? { store, digest };
+  }
+
+  async function decrypt(name: string, scope: Scope): Promise<SecretRecord[]> {
+    const found = lookup(name, scope);
+    if (Array.isArray(found)) return found;
+    const records = decryptStoreText(project, unlocked, scope, found.store.toString('utf8'));
+    cached().set(name, { digest: found.digest, records: encodeRecords(records) });
     changed = true;
     return records;
   }
@@ -71,10 +84,20 @@ export function openScopeReader(project: Project, unlocked: Unlocked): ScopeRead
       const name = formatScope(scope);
       let records = read.get(name);
       if (!records) {
-        records = decrypt(scope);
+        records = decrypt(name, scope);
         read.set(name, records);
       }
       return records;
+    },
+    peek(scope) {
+      const name = formatScope(scope);
+      if (read.has(name)) return;
+      try {
+        const found = lookup(name, scope);
+        if (Array.isArray(found)) read.set(name, Promise.resolve(found));
+      } catch {
+        // read() meets the same failure and reports it
+      }
     },
     saveCache() {
       if (!changed || cache === null) return;
