@@ -1,10 +1,12 @@
 // The pre-commit checks of DESIGN §5, on what is staged (read through git, so GIT_INDEX_FILE and
 // worktrees hold): plaintext env files, values of current secrets in added lines, and the
 // consistency of staged .kagi/ files. Findings name files, lines and secret names, never values.
+import path from 'node:path';
 import { isPlaintextEnvFile } from '../core/env-files.js';
 import { formatScope, type Scope } from '../core/scope.js';
 import type { SecretRecord } from '../crypto/secret-line.js';
 import { KagiError } from '../errors.js';
+import { pathExists } from '../io/atomic-file.js';
 import { type AddedLine, listStagedChanges, readBlobs, readStagedDiff } from '../io/git-objects.js';
 import type { Runtime } from '../runtime.js';
 import { checkKagiFiles, type Problem } from './check-kagi-files.js';
@@ -22,6 +24,12 @@ export interface PreCommitReport {
 }
 
 export async function checkStagedChanges(rt: Runtime): Promise<PreCommitReport> {
+  // git runs hooks from the top of the work tree: there, git starts reading the index before
+  // anything else, and everything below runs while it does.
+  const early = pathExists(path.join(rt.cwd, '.kagi', 'kagi.json'))
+    ? readStagedDiff(rt.cwd, ['.kagi'])
+    : null;
+  early?.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
   let project: Project;
   try {
     project = await openProject(rt);
@@ -31,9 +39,8 @@ export async function checkStagedChanges(rt: Runtime): Promise<PreCommitReport> 
     throw error;
   }
   const root = project.repo.root;
-  // git reads the index while the key is unlocked here.
-  const diff = readStagedDiff(root, ['.kagi']);
-  diff.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+  const diff = early ?? readStagedDiff(root, ['.kagi']);
+  diff.catch(() => {});
   const unlock = await unlockProject(rt, project).then(
     (unlocked) => ({ unlocked, error: null }),
     (error: unknown) => ({ unlocked: null, error }),
