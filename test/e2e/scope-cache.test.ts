@@ -109,6 +109,24 @@ describe('scope cache', () => {
     expect(readdirSync(cacheDir)).toEqual([path.basename(cacheFile)]);
   });
 
+  it('the pre-commit check finds values with the cache warm, cold, and stale after a change', () => {
+    const { alice, repo, cacheDir, listing, setApiKey } = setUp();
+    listing(); // warm: every scope cached
+    const leak = (value: string) => {
+      writeFileSync(path.join(repo, 'leak.ts'), `export const k = "${value}";\n`);
+      git(alice, repo, ['add', 'leak.ts']);
+      const r = git(alice, repo, ['commit', '-q', '-m', 'leak'], true);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('leak.ts:1: contains the value of api/development API_KEY');
+      expect(r.stderr).not.toContain(value);
+    };
+    leak(VALUES.API_KEY);
+    rmSync(cacheDir, { recursive: true });
+    leak(VALUES.API_KEY); // cold
+    setApiKey('changed-after-cache-Zq81'); // the cached records are now stale
+    leak('changed-after-cache-Zq81');
+  });
+
   it('never hides a damaged store: a changed line is the integrity error with a cache in place', () => {
     const { repo, listing } = setUp();
     expect(listing().code).toBe(0);
