@@ -18,20 +18,18 @@ export function formatStore(scopeName: string, lines: ReadonlyArray<StoreLine>):
 }
 
 /**
- * Whether a line may be at another epoch than `epoch`: a scan of the second field of each line,
- * in the file's bytes (nothing decoded),
+ * Whether a line may be at another epoch than `epoch`: a scan of the second field of each line
  * without parsing (a hook checks every store after each merge). False means every line is at
  * `epoch` or the store is empty; true is decided by parseStore.
  */
-export function mayHaveOtherEpoch(store: Buffer, epoch: number): boolean {
-  const field = Buffer.from(` ${epoch} `);
-  let at = store.indexOf(0x0a) + 1;
-  while (at > 0 && at < store.length) {
-    const newline = store.indexOf(0x0a, at);
-    const end = newline === -1 ? store.length : newline;
-    const space = store.indexOf(0x20, at);
-    if (space === -1 || space + field.length > end) return true;
-    if (store.compare(field, 0, field.length, space, space + field.length) !== 0) return true;
+export function mayHaveOtherEpoch(text: string, epoch: number): boolean {
+  const field = ` ${epoch} `;
+  let at = text.indexOf('\n') + 1;
+  while (at > 0 && at < text.length) {
+    const newline = text.indexOf('\n', at);
+    const end = newline === -1 ? text.length : newline;
+    const space = text.indexOf(' ', at);
+    if (space === -1 || space > end || !text.startsWith(field, space)) return true;
     at = end + 1;
   }
   return false;

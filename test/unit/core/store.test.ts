@@ -167,21 +167,19 @@ describe('parseStore', () => {
 
 describe('mayHaveOtherEpoch', () => {
   it('is false for an empty store and for one whose lines are all at the epoch', () => {
-    expect(mayHaveOtherEpoch(Buffer.from(`${HEADER}\n`), 1)).toBe(false);
-    expect(mayHaveOtherEpoch(Buffer.from(HEADER), 1)).toBe(false);
-    expect(mayHaveOtherEpoch(Buffer.from(formatStore(SCOPE, [A, B, C])), 1)).toBe(false);
+    expect(mayHaveOtherEpoch(`${HEADER}\n`, 1)).toBe(false);
+    expect(mayHaveOtherEpoch(HEADER, 1)).toBe(false);
+    expect(mayHaveOtherEpoch(formatStore(SCOPE, [A, B, C]), 1)).toBe(false);
   });
 
   it('is true when a line is at another epoch, or is not a store line at all', () => {
-    expect(mayHaveOtherEpoch(Buffer.from(formatStore(SCOPE, [A, { ...B, epoch: 2 }, C])), 1)).toBe(
-      true,
-    );
-    expect(mayHaveOtherEpoch(Buffer.from(formatStore(SCOPE, [A, B])), 11)).toBe(true);
-    expect(mayHaveOtherEpoch(Buffer.from(`${HEADER}\ngarbage\n`), 1)).toBe(true);
-    expect(mayHaveOtherEpoch(Buffer.from(`${HEADER}\n<<<<<<< ours\n`), 1)).toBe(true);
+    expect(mayHaveOtherEpoch(formatStore(SCOPE, [A, { ...B, epoch: 2 }, C]), 1)).toBe(true);
+    expect(mayHaveOtherEpoch(formatStore(SCOPE, [A, B]), 11)).toBe(true);
+    expect(mayHaveOtherEpoch(`${HEADER}\ngarbage\n`, 1)).toBe(true);
+    expect(mayHaveOtherEpoch(`${HEADER}\n<<<<<<< ours\n`, 1)).toBe(true);
     // A line cut after its epoch, with or without a newline: parseStore decides.
-    expect(mayHaveOtherEpoch(Buffer.from(`${HEADER}\n${A.tag} 1`), 1)).toBe(true);
-    expect(mayHaveOtherEpoch(Buffer.from(`${HEADER}\n${A.tag} 1\n`), 1)).toBe(true);
+    expect(mayHaveOtherEpoch(`${HEADER}\n${A.tag} 1`, 1)).toBe(true);
+    expect(mayHaveOtherEpoch(`${HEADER}\n${A.tag} 1\n`, 1)).toBe(true);
   });
 
   it('never says false where parseStore finds a line at another epoch', () => {
@@ -189,8 +187,8 @@ describe('mayHaveOtherEpoch', () => {
       fc.property(sortedLinesArb, fc.integer({ min: 1, max: 999_999_999 }), (lines, epoch) => {
         const text = formatStore(SCOPE, lines);
         const other = parseStore(text, SCOPE, WHERE).some((l) => l.epoch !== epoch);
-        if (other) expect(mayHaveOtherEpoch(Buffer.from(text), epoch)).toBe(true);
-        else expect(mayHaveOtherEpoch(Buffer.from(text), epoch)).toBe(false);
+        if (other) expect(mayHaveOtherEpoch(text, epoch)).toBe(true);
+        else expect(mayHaveOtherEpoch(text, epoch)).toBe(false);
       }),
     );
   });
