@@ -4,7 +4,7 @@
 // of the source, but not the source's text, nor the cache's own integrity: a damaged cache can
 // crash the process. So a cache file is named after the build (scripts/build.mjs) and starts with
 // a SHA-256 of its bytes, checked before V8 sees them. Anything that does not check out is compiled
-// as usual, and cached again when the command succeeds.
+// as usual, and cached again once the command has run to completion.
 // node:vm and node:crypto are loaded on first use: the entry imports this file on every path.
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';

@@ -1,6 +1,7 @@
 // V8's code cache of the hot bundles (DESIGN.md §3) through the built binary: written once a
-// command succeeds, reused after, holding no secret, and never trusted when damaged: V8 itself
-// would crash on a damaged cache, so every damage must end as a normal run and a rewritten file.
+// command has run to completion, reused after, holding no secret, and never trusted when damaged:
+// V8 itself would crash on a damaged cache, so every damage must end as a normal run and a
+// rewritten file.
 import { createHash } from 'node:crypto';
 import {
   existsSync,
