@@ -38,7 +38,7 @@ export function loadBundle(
   const { Script } = process.getBuiltinModule('node:vm');
   const script = new Script(source, { filename: file, ...(cached ? { cachedData: cached } : {}) });
   if (cached === null || script.cachedDataRejected) {
-    unsaved.push(() => saveCache(cacheFile, script.createCachedData()));
+    unsaved.push(() => saveCache(cacheFile, () => script.createCachedData()));
   }
   const module = { exports: {} };
   script.runInThisContext()(
@@ -91,9 +91,9 @@ const BUILDS_KEPT = 3;
  * the newest BUILDS_KEPT. Best effort: a cache that cannot be written costs the next start its
  * compile time, nothing else.
  */
-function saveCache(cacheFile: string, data: Uint8Array): void {
+function saveCache(cacheFile: string, createData: () => Uint8Array): void {
   try {
-    replaceDisposableFile(cacheFile, sealCache(data));
+    replaceDisposableFile(cacheFile, sealCache(createData()));
     const folder = path.dirname(cacheFile);
     const own = path.basename(cacheFile);
     const bundle = own.slice(0, own.indexOf('.') + 1);
