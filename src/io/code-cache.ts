@@ -2,9 +2,10 @@
 // each function as it first runs, costs about 3 ms on every start; given the bytecode an earlier
 // run produced, V8 skips it. V8 checks that a cache fits its own version and flags and the length
 // of the source, but not the source's text, nor the cache's own integrity: a damaged cache can
-// crash the process. So a cache file is named after the build (scripts/build.mjs) and starts with
-// a SHA-256 of its bytes, checked before V8 sees them. Anything that does not check out is compiled
-// as usual, and cached again once the command has run to completion.
+// crash the process, and a bundle changed in place to the same length (patch-package) would run
+// its old bytecode. So a cache file is named after the build (scripts/build.mjs) and starts with a
+// SHA-256 of the bundle's source and the cache's bytes, checked before V8 sees them. Anything that
+// does not check out is compiled as usual, and cached again once the command has run to completion.
 // node:vm and node:crypto are loaded on first use: the entry imports this file on every path.
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -32,13 +33,14 @@ export function loadBundle(
   cacheFile: string,
   importFromEntry: ImportFromEntry,
 ): unknown {
-  // Already wrapped in its function by the build, and ASCII: read as one-byte text, undecoded.
-  const source = readFileSync(file, 'latin1');
-  const cached = checkCache(readBytesOrNull(cacheFile));
+  // Already wrapped in its function by the build, and ASCII: one byte is one character.
+  const bytes = readFileSync(file);
+  const source = bytes.toString('latin1');
+  const cached = checkCache(readBytesOrNull(cacheFile), bytes);
   const { Script } = process.getBuiltinModule('node:vm');
   const script = new Script(source, { filename: file, ...(cached ? { cachedData: cached } : {}) });
   if (cached === null || script.cachedDataRejected) {
-    unsaved.push(() => saveCache(cacheFile, () => script.createCachedData()));
+    unsaved.push(() => saveCache(cacheFile, () => sealCache(script.createCachedData(), bytes)));
   }
   const module = { exports: {} };
   script.runInThisContext()(
@@ -61,23 +63,31 @@ export function saveCodeCaches(): void {
   for (const save of unsaved.splice(0)) save();
 }
 
-/** The V8 data of a cache file whose digest matches, else null. */
-export function checkCache(bytes: Uint8Array | null): Buffer | null {
+/** The V8 data of a cache file whose digest matches it and `source`, else null. */
+export function checkCache(bytes: Uint8Array | null, source: Uint8Array): Buffer | null {
   if (bytes === null || bytes.length <= MAGIC.length + DIGEST_BYTES) return null;
   const file = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   if (!file.subarray(0, MAGIC.length).equals(MAGIC)) return null;
   const data = file.subarray(MAGIC.length + DIGEST_BYTES);
-  return sha256(data).equals(file.subarray(MAGIC.length, MAGIC.length + DIGEST_BYTES))
-    ? data
-    : null;
+  const digest = file.subarray(MAGIC.length, MAGIC.length + DIGEST_BYTES);
+  return digestOf(data, source).equals(digest) ? data : null;
 }
 
-export function sealCache(data: Uint8Array): Buffer {
-  return Buffer.concat([MAGIC, sha256(data), data]);
+/** magic ‖ SHA-256(source-length ‖ source ‖ data) ‖ data. */
+export function sealCache(data: Uint8Array, source: Uint8Array): Buffer {
+  return Buffer.concat([MAGIC, digestOf(data, source), data]);
 }
 
-function sha256(data: Uint8Array): Buffer {
-  return process.getBuiltinModule('node:crypto').createHash('sha256').update(data).digest();
+function digestOf(data: Uint8Array, source: Uint8Array): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(source.length);
+  return process
+    .getBuiltinModule('node:crypto')
+    .createHash('sha256')
+    .update(length)
+    .update(source)
+    .update(data)
+    .digest();
 }
 
 /**
@@ -91,9 +101,9 @@ const BUILDS_KEPT = 3;
  * the newest BUILDS_KEPT. Best effort: a cache that cannot be written costs the next start its
  * compile time, nothing else.
  */
-function saveCache(cacheFile: string, createData: () => Uint8Array): void {
+function saveCache(cacheFile: string, seal: () => Uint8Array): void {
   try {
-    replaceDisposableFile(cacheFile, sealCache(createData()));
+    replaceDisposableFile(cacheFile, seal());
     const folder = path.dirname(cacheFile);
     const own = path.basename(cacheFile);
     const bundle = own.slice(0, own.indexOf('.') + 1);

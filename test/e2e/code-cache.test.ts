@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, kagi, makePerson, makeRepo, must } from './harness.js';
+import { BIN, cleanup, kagi, makePerson, makeRepo, must } from './harness.js';
 
 afterAll(cleanup);
 
@@ -41,15 +41,26 @@ function cacheFileOf(dir: string, bundle: string): string {
 }
 
 /** Whether a file is a cache that checks out: magic, then the SHA-256 of the rest. */
+/** What the entry hashes with a cache: the 4-byte length of the bundle's source, the source, the data. */
+function digest(source: Buffer, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(source.length);
+  return createHash('sha256').update(length).update(source).update(data).digest();
+}
+
+/** The source of a bundle, as the binary under test reads it. */
+function bundleSource(bundle: string): Buffer {
+  return readFileSync(path.join(path.dirname(BIN), 'hot', `${bundle}.cjs`));
+}
+
+/** Whether a cache file checks out: magic, then the digest of its bundle's source and the rest. */
 function checksOut(file: string): boolean {
   const bytes = readFileSync(file);
   const data = bytes.subarray(MAGIC.length + 32);
+  const bundle = path.basename(file).split('.')[0] as string;
   return (
     bytes.subarray(0, MAGIC.length).toString('latin1') === MAGIC &&
-    createHash('sha256')
-      .update(data)
-      .digest()
-      .equals(bytes.subarray(MAGIC.length, MAGIC.length + 32))
+    digest(bundleSource(bundle), data).equals(bytes.subarray(MAGIC.length, MAGIC.length + 32))
   );
 }
 
@@ -133,15 +144,29 @@ describe('code cache', () => {
     }
   });
 
-  it('is rewritten when V8 refuses data that checks out (another bundle, another Node)', () => {
+  it('is rewritten when V8 refuses data that checks out (as after a Node upgrade)', () => {
     const { alice, repo, dir, run } = setUp();
     expectRunWorks(run);
     must(kagi(alice, repo, ['get']));
     const runFile = cacheFileOf(dir, 'run');
-    // get's valid cache under run's name: the digest matches, V8 refuses it (another source).
-    writeFileSync(runFile, readFileSync(cacheFileOf(dir, 'get')));
+    // get's V8 data, sealed for run's source: the digest matches, V8 refuses the data.
+    const data = readFileSync(cacheFileOf(dir, 'get')).subarray(MAGIC.length + 32);
+    const forged = Buffer.concat([Buffer.from(MAGIC), digest(bundleSource('run'), data), data]);
+    writeFileSync(runFile, forged);
+    expect(checksOut(runFile)).toBe(true);
     expectRunWorks(run);
-    expect(readFileSync(runFile).equals(readFileSync(cacheFileOf(dir, 'get')))).toBe(false);
+    expect(readFileSync(runFile).equals(forged)).toBe(false);
+    expect(checksOut(runFile)).toBe(true);
+  });
+
+  it('is ignored when made for another source (a bundle patched in place)', () => {
+    const { alice, repo, dir, run } = setUp();
+    expectRunWorks(run);
+    must(kagi(alice, repo, ['get']));
+    const runFile = cacheFileOf(dir, 'run');
+    writeFileSync(runFile, readFileSync(cacheFileOf(dir, 'get'))); // sealed for get's source
+    expect(checksOut(runFile)).toBe(false);
+    expectRunWorks(run);
     expect(checksOut(runFile)).toBe(true);
   });
 
