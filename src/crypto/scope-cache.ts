@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { decodeLengthPrefixed, encodeLengthPrefixed } from '../core/length-prefixed.js';
 import { openLocal, sealLocal } from './envelope.js';
+import { equalBytes } from './keys.js';
 import type { SecretRecord } from './secret-line.js';
 
 const MAGIC = 'git-kagi-scope-cache/3';
@@ -55,7 +56,7 @@ export function openScopeCache(
   file: Uint8Array,
 ): Map<string, CachedScope> {
   const scopes = new Map<string, CachedScope>();
-  if (!sameBytes(file.subarray(0, magicBytes.length), magicBytes)) return scopes;
+  if (!equalBytes(file.subarray(0, magicBytes.length), magicBytes)) return scopes;
   let parts: Uint8Array[] | null;
   try {
     parts = decodeLengthPrefixed(
@@ -100,11 +101,4 @@ export function decodeRecords(bytes: Uint8Array): SecretRecord[] | null {
     records.push({ name, value, updated_at, updated_by });
   }
   return records;
-}
-
-/** Not secret-dependent: digests and the magic are compared in the open. */
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

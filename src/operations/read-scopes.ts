@@ -6,13 +6,13 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { formatScope, parseScopePath, type Scope } from '../core/scope.js';
+import { equalBytes } from '../crypto/keys.js';
 import {
   type CachedScope,
   decodeRecords,
   digestStore,
   encodeRecords,
   openScopeCache,
-  sameBytes,
   sealScopeCache,
 } from '../crypto/scope-cache.js';
 import type { SecretRecord } from '../crypto/secret-line.js';
@@ -66,7 +66,7 @@ export function openScopeReader(project: Project, unlocked: Unlocked): ScopeRead
     }
     const digest = digestStore(store);
     const entry = cached().get(name);
-    const hit = entry && sameBytes(entry.digest, digest) ? decodeRecords(entry.records) : null;
+    const hit = entry && equalBytes(entry.digest, digest) ? decodeRecords(entry.records) : null;
     return hit ?? { store, digest };
   }
 
