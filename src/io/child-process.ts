@@ -1,10 +1,22 @@
 // Runs a program the way `git kagi run` promises (DESIGN §6): inherited stdio, forwarded
 // SIGINT/SIGTERM/SIGHUP, the child's exit code passed through (128+n for a signal), 127 if missing.
-import { type ChildProcess, spawn } from 'node:child_process';
 import os from 'node:os';
+import { getSystemErrorName } from 'node:util';
 import { KagiError } from '../errors.js';
+import { loadChildProcess } from './lazy-builtin.js';
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** A started child: how to signal it. How it ended reaches the `Ended` it was started with. */
+interface Started {
+  kill(signal: NodeJS.Signals): void;
+}
+
+interface Ended {
+  exit(code: number | null, signal: NodeJS.Signals | null): void;
+  /** A failure to start that showed only after the start returned. */
+  error(error: NodeJS.ErrnoException): void;
+}
 
 /**
  * Ctrl-C and a terminal hang-up reach the whole foreground process group, the child included:
@@ -21,33 +33,123 @@ export function runChild(
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    let child: ChildProcess;
+    let running = true;
+    const handlers = FORWARDED.map((signal) => {
+      const forward = () => {
+        if (running && !reachesChildDirectly(signal)) child.kill(signal);
+      };
+      return [signal, forward] as const;
+    });
+    const stop = () => {
+      running = false;
+      for (const [signal, forward] of handlers) process.off(signal, forward);
+    };
+    const ended: Ended = {
+      exit(code, signal) {
+        stop();
+        if (signal) resolve(128 + (os.constants.signals[signal] ?? 0));
+        else resolve(code ?? 1);
+      },
+      error(error) {
+        stop();
+        reject(describeSpawnError(command, error));
+      },
+    };
+    let child: Started;
     try {
-      child = spawn(command, args, { stdio: 'inherit', env });
+      const start = processWrap() ? startWithProcessWrap : startWithChildProcess;
+      child = start(command, args, env, ended);
     } catch (error) {
-      // Node throws some spawn failures (E2BIG among them) instead of emitting 'error'.
       reject(describeSpawnError(command, error as NodeJS.ErrnoException));
       return;
     }
-    const forward = (signal: NodeJS.Signals) => () => {
-      if (reachesChildDirectly(signal)) return;
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    };
-    const handlers = FORWARDED.map((signal) => [signal, forward(signal)] as const);
-    for (const [signal, handler] of handlers) process.on(signal, handler);
-    const cleanup = () => {
-      for (const [signal, handler] of handlers) process.off(signal, handler);
-    };
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      cleanup();
-      reject(describeSpawnError(command, error));
-    });
-    child.on('exit', (code, signal) => {
-      cleanup();
-      if (signal) resolve(128 + (os.constants.signals[signal] ?? 0));
-      else resolve(code ?? 1);
-    });
+    if (running) for (const [signal, forward] of handlers) process.on(signal, forward);
   });
+}
+
+interface ProcessHandle {
+  onexit: (status: number, signal: string) => void;
+  spawn(options: object): number;
+  kill(signal: number): number;
+  close(): void;
+}
+
+let processWrapClass: (new () => ProcessHandle) | null | undefined;
+
+/**
+ * The native process handle that `child_process` itself is built on, which Node keeps reachable
+ * through `process.binding` (DESIGN.md §3, "run starts its child"): `child_process` pulls in net,
+ * dgram and streams, about 2.5 ms of every `run`. Where the binding may warn (--pending-deprecation
+ * wraps it), is refused (the permission model) or looks different, `child_process` does the job.
+ */
+function processWrap(): (new () => ProcessHandle) | null {
+  if (processWrapClass !== undefined) return processWrapClass;
+  processWrapClass = null;
+  const binding = (process as { binding?: (name: string) => { Process?: unknown } }).binding;
+  if (process.platform === 'win32' || typeof binding !== 'function' || binding.name !== 'binding')
+    return null;
+  try {
+    const { Process } = binding('process_wrap');
+    if (typeof Process === 'function') processWrapClass = Process as new () => ProcessHandle;
+  } catch {}
+  return processWrapClass;
+}
+
+function startWithProcessWrap(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  ended: Ended,
+): Started {
+  const Process = processWrap() as new () => ProcessHandle;
+  // The handle copies these into C strings, where a NUL would silently cut them short.
+  const envPairs: string[] = [];
+  for (const name in env) envPairs.push(`${name}=${env[name]}`);
+  const argv = [command, ...args];
+  for (const text of [...argv, ...envPairs]) {
+    if (text.includes('\0'))
+      throw Object.assign(new Error('NUL byte'), { code: 'ERR_INVALID_ARG_VALUE' });
+  }
+  const handle = new Process();
+  handle.onexit = (status, signal) => {
+    handle.close();
+    ended.exit(status, (signal || null) as NodeJS.Signals | null);
+  };
+  const status = handle.spawn({
+    file: command,
+    args: argv,
+    envPairs,
+    stdio: [0, 1, 2].map((fd) => ({ type: 'inherit', fd })),
+    detached: false,
+    windowsHide: false,
+    windowsVerbatimArguments: false,
+  });
+  if (status !== 0) {
+    handle.close();
+    throw Object.assign(new Error('spawn failed'), { code: getSystemErrorName(status) });
+  }
+  return {
+    kill(signal) {
+      handle.kill(os.constants.signals[signal]);
+    },
+  };
+}
+
+function startWithChildProcess(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  ended: Ended,
+): Started {
+  // Node throws some spawn failures (E2BIG among them) and emits the others.
+  const child = loadChildProcess().spawn(command, args, { stdio: 'inherit', env });
+  child.on('error', (error: NodeJS.ErrnoException) => ended.error(error));
+  child.on('exit', (code, signal) => ended.exit(code, signal));
+  return {
+    kill(signal) {
+      child.kill(signal);
+    },
+  };
 }
 
 function describeSpawnError(command: string, error: NodeJS.ErrnoException): KagiError {

@@ -97,40 +97,6 @@ describe('run', () => {
     }
   });
 
-  it("passes the child's exit code through", () => {
-    expect(kagi(alice, repo, ['run', '--', 'sh', '-c', 'exit 7']).code).toBe(7);
-    expect(kagi(alice, repo, ['run', 'api', 'sh', '-c', 'exit 0']).code).toBe(0);
-    expect(kagi(alice, repo, ['run', 'api', 'production', '--', 'false']).code).toBe(1);
-  });
-
-  it('exits 128+n when a signal killed the child', () => {
-    expect(kagi(alice, repo, ['run', '--', 'sh', '-c', 'kill -KILL $$']).code).toBe(137);
-    expect(kagi(alice, repo, ['run', '--', 'sh', '-c', 'kill -TERM $$']).code).toBe(143);
-  });
-
-  it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)(
-    'forwards %s sent to git-kagi to the child',
-    async (signal) => {
-      const dir = makeTempDir('kagi-signal-');
-      const ready = path.join(dir, 'ready');
-      const got = path.join(dir, 'got');
-      const script = `trap 'echo "$KEY" > "${got}"; exit 0' ${signal.slice(3)}; : > "${ready}"; while :; do sleep 0.05; done`;
-      const child = spawn(process.execPath, [BIN, 'run', 'api', '--', 'sh', '-c', script], {
-        cwd: repo,
-        env: alice.env,
-        stdio: 'ignore',
-      });
-      const exited = new Promise<number | null>((resolve) =>
-        child.on('exit', (code) => resolve(code)),
-      );
-      for (let i = 0; i < 200 && !existsSync(ready); i++) await sleep(25);
-      expect(existsSync(ready)).toBe(true);
-      child.kill(signal);
-      expect(await exited).toBe(0);
-      expect(readFileSync(got, 'utf8')).toBe('from-api-development\n');
-    },
-  );
-
   it('each Ctrl-C on a terminal reaches the child once, not once more forwarded', () => {
     const log = path.join(makeTempDir('kagi-ctrl-c-'), 'signals');
     // Logs each SIGINT; exits 0 once a second passes without one.
@@ -149,22 +115,85 @@ describe('run', () => {
     expect(readFileSync(log, 'utf8')).toBe('INT\n'.repeat(4));
   });
 
-  it('exits 127 with a clear error when the command does not exist', () => {
-    const r = kagi(alice, repo, ['run', 'api', '--', 'no-such-command-kagi']);
-    expect(r.code).toBe(127);
-    expect(r.stderr).toMatch(/^error: command not found: no-such-command-kagi$/m);
-    expect(r.stderr).toMatch(/^hint: /m);
-    expect(r.stdout).toBe('');
-  });
+  // Two ways to start the child (DESIGN.md §3): the native process handle, and child_process
+  // wherever the handle might warn, as with --pending-deprecation. Both must behave alike.
+  describe.each([
+    { launcher: 'the process handle', nodeEnv: {} },
+    { launcher: 'child_process', nodeEnv: { NODE_OPTIONS: '--pending-deprecation' } },
+  ])('started through $launcher', ({ nodeEnv }) => {
+    const run = (args: string[], stdin = '') => kagi(alice, repo, ['run', ...args], stdin, nodeEnv);
 
-  it('a value too large for the environment is a clear error, not an internal one', () => {
-    const big = `big-value-${'x'.repeat(200_000)}`;
-    expect(kagi(alice, repo, ['set', 'api', 'test', 'HUGE'], big).code).toBe(0);
-    const r = kagi(alice, repo, ['run', 'api', 'test', '--', 'true']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: the environment is too large to start true$/m);
-    expect(r.stderr).toMatch(/^hint: .*128 KiB/m);
-    expect(r.stderr).not.toContain('big-value');
+    it("passes the child's exit code through, and warns about nothing", () => {
+      const failed = run(['--', 'sh', '-c', 'exit 7']);
+      expect(failed.code).toBe(7);
+      expect(failed.stderr).toBe('');
+      expect(run(['api', 'sh', '-c', 'exit 0']).code).toBe(0);
+      expect(run(['api', 'production', '--', 'false']).code).toBe(1);
+    });
+
+    it('gives the child the values, its arguments, stdin and stdout', () => {
+      const r = run(
+        ['api', '--', 'sh', '-c', 'printf "%s|%s|" "$KEY" "$1"; cat', 'sh', 'a b'],
+        'in',
+      );
+      expect(r.stdout).toBe('from-api-development|a b|in');
+      expect(r.stderr).toBe('');
+    });
+
+    it('exits 128+n when a signal killed the child', () => {
+      expect(run(['--', 'sh', '-c', 'kill -KILL $$']).code).toBe(137);
+      expect(run(['--', 'sh', '-c', 'kill -TERM $$']).code).toBe(143);
+    });
+
+    it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)(
+      'forwards %s sent to git-kagi to the child',
+      async (signal) => {
+        const dir = makeTempDir('kagi-signal-');
+        const ready = path.join(dir, 'ready');
+        const got = path.join(dir, 'got');
+        const script = `trap 'echo "$KEY" > "${got}"; exit 0' ${signal.slice(3)}; : > "${ready}"; while :; do sleep 0.05; done`;
+        const child = spawn(process.execPath, [BIN, 'run', 'api', '--', 'sh', '-c', script], {
+          cwd: repo,
+          env: { ...alice.env, ...nodeEnv },
+          stdio: 'ignore',
+        });
+        const exited = new Promise<number | null>((resolve) =>
+          child.on('exit', (code) => resolve(code)),
+        );
+        for (let i = 0; i < 200 && !existsSync(ready); i++) await sleep(25);
+        expect(existsSync(ready)).toBe(true);
+        child.kill(signal);
+        expect(await exited).toBe(0);
+        expect(readFileSync(got, 'utf8')).toBe('from-api-development\n');
+      },
+    );
+
+    it('exits 127 with a clear error when the command does not exist', () => {
+      const r = run(['api', '--', 'no-such-command-kagi']);
+      expect(r.code).toBe(127);
+      expect(r.stderr).toMatch(/^error: command not found: no-such-command-kagi$/m);
+      expect(r.stderr).toMatch(/^hint: /m);
+      expect(r.stdout).toBe('');
+    });
+
+    it('exits 126 with a clear error when the command cannot be executed', () => {
+      const script = path.join(makeTempDir('kagi-noexec-'), 'script.sh');
+      writeFileSync(script, '#!/bin/sh\necho ran\n', { mode: 0o644 });
+      const r = run(['api', '--', script]);
+      expect(r.code).toBe(126);
+      expect(r.stderr).toMatch(/^error: cannot execute .*script\.sh: permission denied$/m);
+      expect(r.stdout).toBe('');
+    });
+
+    it('a value too large for the environment is a clear error, not an internal one', () => {
+      const big = `big-value-${'x'.repeat(200_000)}`;
+      expect(kagi(alice, repo, ['set', 'api', 'test', 'HUGE'], big).code).toBe(0);
+      const r = run(['api', 'test', '--', 'true']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^error: the environment is too large to start true$/m);
+      expect(r.stderr).toMatch(/^hint: .*128 KiB/m);
+      expect(r.stderr).not.toContain('big-value');
+    });
   });
 
   it('without a command is a usage error (exit 2)', () => {
