@@ -1,5 +1,7 @@
 // Unit tests of src/crypto/keys.ts: root keys, key ids, the per-environment keys (DESIGN §3; the
 // exact values are pinned in test/vectors/envelope-kat.test.ts) and the 64-hex key form.
+import { createHmac, hkdfSync } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   computeHmac,
@@ -69,6 +71,26 @@ describe('deriveProjectKeys', () => {
     expect(keys.env('test')).toBe(keys.env('test'));
   });
 
+  it("derives what node:crypto's hkdfSync derives with the salt `git-kagi/1` (RFC 5869)", () => {
+    const hkdf = (ikm: Uint8Array, label: string, length = 32) =>
+      hex(new Uint8Array(hkdfSync('sha256', ikm, 'git-kagi/1', label, length)));
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.string(), (ikm, env) => {
+        const derived = deriveProjectKeys(ikm);
+        expect(derived.keyId).toBe(
+          `kid_${Buffer.from(hkdf(ikm, 'key-id', 16), 'hex').toString('base64url')}`,
+        );
+        for (const label of ['seal', 'proof', 'history', 'fingerprint', 'scope-cache'] as const) {
+          const field = label === 'scope-cache' ? 'scopeCache' : label;
+          expect(hex(derived[field])).toBe(hkdf(ikm, label));
+        }
+        const envRoot = Buffer.from(hkdf(ikm, `env:${env}`), 'hex');
+        expect(hex(derived.env(env).enc)).toBe(hkdf(envRoot, 'enc'));
+        expect(hex(derived.env(env).tag)).toBe(hkdf(envRoot, 'tag'));
+      }),
+    );
+  });
+
   it('keeps environment keys apart even for names that look alike', () => {
     expect(hex(keys.env('prod').enc)).not.toBe(hex(keys.env('production').enc));
     expect(hex(keys.env('a').tag)).not.toBe(hex(keys.env('a.').tag));
@@ -108,6 +130,28 @@ describe('computeHmac and equalBytes', () => {
       new TextEncoder().encode('what do ya want for nothing?'),
     );
     expect(hex(mac)).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+  });
+
+  it('computes HMAC-SHA256 with a key longer than a block (RFC 4231 test case 6)', () => {
+    const mac = computeHmac(
+      new Uint8Array(131).fill(0xaa),
+      new TextEncoder().encode('Test Using Larger Than Block-Size Key - Hash Key First'),
+    );
+    expect(hex(mac)).toBe('60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54');
+  });
+
+  it("agrees with node:crypto's createHmac for any key and message", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 200 }),
+        fc.uint8Array({ maxLength: 300 }),
+        (key, data) => {
+          expect(hex(computeHmac(key, data))).toBe(
+            createHmac('sha256', key).update(data).digest('hex'),
+          );
+        },
+      ),
+    );
   });
 
   it('compares bytes, and answers false for different lengths instead of throwing', () => {
