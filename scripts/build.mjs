@@ -88,13 +88,16 @@ const common = {
   logLevel: 'warning',
 };
 
-/** The frequent paths: `hot/<name>.cjs`, each exporting what main.ts calls. */
+/**
+ * The frequent paths: `hot/<name>.cjs`, each exporting to main.ts a `main(argv)` that is
+ * runCommand (src/command.ts) around the path's work function named here.
+ */
 const HOT = {
   run: ['internal/run.js', 'runRunCommand'],
-  get: ['internal/get.js', 'parseGetArgv, runGetCommand'],
-  set: ['internal/set.js', 'parseSetArgv, runSetCommand'],
-  'pre-commit': ['internal/hook.js', 'runPreCommitHook'],
-  'post-hook': ['internal/hook.js', 'runPostHook'],
+  get: ['internal/get.js', 'runGetArgv'],
+  set: ['internal/set.js', 'runSetArgv'],
+  'pre-commit': ['internal/hook.js', 'runPreCommitArgv'],
+  'post-hook': ['internal/hook.js', 'runPostHookArgv'],
   'merge-driver': ['internal/merge-driver.js', 'runMergeDriver'],
   textconv: ['internal/textconv.js', 'runTextconv'],
 };
@@ -112,14 +115,22 @@ const hotBundlesOutside = {
   },
 };
 
-/** `hot:<name>` is an entry that re-exports only what main.ts calls, so the rest is shaken out. */
+/** `hot:<name>` is an entry that exports only that `main`, so the rest is shaken out. */
 const hotEntries = {
   name: 'hot-entries',
   setup(b) {
     b.onResolve({ filter: /^hot:/ }, (args) => ({ path: args.path.slice(4), namespace: 'hot' }));
     b.onLoad({ filter: /.*/, namespace: 'hot' }, (args) => {
-      const [file, names] = HOT[args.path];
-      return { contents: `export { ${names} } from './${file}';`, resolveDir: 'src', loader: 'js' };
+      const [file, work] = HOT[args.path];
+      return {
+        contents: [
+          `import { runCommand } from './command.js';`,
+          `import { ${work} } from './${file}';`,
+          `export const main = (argv) => runCommand(argv, ${work});`,
+        ].join('\n'),
+        resolveDir: 'src',
+        loader: 'js',
+      };
     });
   },
 };

@@ -1,4 +1,4 @@
-// What a command may touch of the process, built once by main.ts: the environment (with KAGI_*
+// What a command may touch of the process, built once by command.ts: the environment (with KAGI_*
 // key material already removed from process.env), the working folder, the terminal and the clock.
 import type { Terminal } from './io/terminal.js';
 

@@ -1,6 +1,7 @@
 // The clipanion front end: parses argv, maps usage errors to exit 2 on stderr (clipanion would
 // print them on stdout and exit 1) and runs the command with the Runtime.
 import { Builtins, Cli, type Command } from 'clipanion';
+import { type Outcome, runCommand } from '../command.js';
 import { EXIT } from '../errors.js';
 import type { Runtime } from '../runtime.js';
 import { commands } from './commands.js';
@@ -114,4 +115,9 @@ export function fixUsage(text: string): string {
     fixed = fixed.replace(line, `$1 ${command.positionals}$2`);
   }
   return fixed;
+}
+
+/** The CLI as a bundle of its own, for main.ts: every command the others do not take. */
+export function main(argv: readonly string[]): Promise<Outcome> {
+  return runCommand(argv, null);
 }

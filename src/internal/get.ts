@@ -1,5 +1,5 @@
-// `git kagi get`, shared by the CLI and the fast path of main.ts: a masked listing is the command
-// people type most, so its common forms skip the CLI framework (issue 5).
+// `git kagi get`, shared by the CLI and its own bundle (scripts/build.mjs): a masked listing is
+// the command people type most, so its common forms skip the CLI framework (issue 5).
 import { KagiError } from '../errors.js';
 import { writeErr, writeOut } from '../io/output.js';
 import type { Runtime } from '../runtime.js';
@@ -21,6 +21,12 @@ export function parseGetArgv(argv: readonly string[]): GetOptions | null {
   if (!parsed) return null;
   const { args, service, env, flags } = parsed;
   return { args, service, env, show: flags.has('--show'), json: flags.has('--json') };
+}
+
+/** The bundle's work: the plain forms here, the others (null) in the CLI. */
+export async function runGetArgv(args: readonly string[], rt: Runtime): Promise<number | null> {
+  const options = parseGetArgv(args);
+  return options && runGetCommand(options, rt);
 }
 
 export async function runGetCommand(o: GetOptions, rt: Runtime): Promise<number> {

@@ -3,10 +3,19 @@
 import { EXIT, KagiError } from '../errors.js';
 import type { Runtime } from '../runtime.js';
 
-export async function runPostHook(
-  name: 'post-checkout' | 'post-merge',
-  rt: Runtime,
-): Promise<number> {
+/** The post-hook bundle's work: main.ts sends it only `post-checkout` and `post-merge`. */
+export function runPostHookArgv(args: readonly string[], rt: Runtime): Promise<number> {
+  return runPostHook(args[0] === 'post-merge' ? 'post-merge' : 'post-checkout', rt);
+}
+
+/** The pre-commit bundle's work, which main.ts also sends any other name, to say it is unknown. */
+export async function runPreCommitArgv(args: readonly string[], rt: Runtime): Promise<number> {
+  if (args[0] === 'pre-commit') return runPreCommitHook(rt);
+  rt.notice(`error: unknown hook '${args[0] ?? ''}'`);
+  return EXIT.usage;
+}
+
+async function runPostHook(name: 'post-checkout' | 'post-merge', rt: Runtime): Promise<number> {
   try {
     const { collectPostUpdateNotices } = await import('../operations/post-update-notices.js');
     for (const notice of await collectPostUpdateNotices(rt, name)) rt.notice(notice);
@@ -19,7 +28,7 @@ export async function runPostHook(
   return EXIT.ok;
 }
 
-export async function runPreCommitHook(rt: Runtime): Promise<number> {
+async function runPreCommitHook(rt: Runtime): Promise<number> {
   const { checkStagedChanges } = await import('../operations/pre-commit-check.js');
   const { problems, skipped } = await checkStagedChanges(rt);
   if (skipped.length > 0)

@@ -1,5 +1,5 @@
-// `git kagi set`, shared by the CLI and the fast path of main.ts (its plain forms skip the CLI
-// framework: issue 5).
+// `git kagi set`, shared by the CLI and its own bundle (scripts/build.mjs): its plain forms skip
+// the CLI framework (issue 5).
 import { KagiError } from '../errors.js';
 import { writeErr } from '../io/output.js';
 import { readStdin } from '../io/terminal.js';
@@ -16,6 +16,12 @@ export interface SetOptions {
 export function parseSetArgv(argv: readonly string[]): SetOptions | null {
   const parsed = parseScopedArgv(argv, []);
   return parsed && { args: parsed.args, service: parsed.service, env: parsed.env };
+}
+
+/** The bundle's work: the plain forms here, the others (null) in the CLI. */
+export async function runSetArgv(args: readonly string[], rt: Runtime): Promise<number | null> {
+  const options = parseSetArgv(args);
+  return options && runSetCommand(options, rt);
 }
 
 export async function runSetCommand(o: SetOptions, rt: Runtime): Promise<number> {

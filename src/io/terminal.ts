@@ -1,6 +1,6 @@
 // The one place that talks to a person: questions go to stderr, answers come from the terminal.
 // Without a terminal nothing is asked (hooks, CI, pipes): callers refuse or use a flag instead.
-// main.ts builds the Terminal and loads this file only when a question is asked.
+// command.ts builds the Terminal and loads this file only when a question is asked.
 import { loadReadline } from './lazy-builtin.js';
 
 export interface Terminal {
