@@ -65,21 +65,41 @@ function formatKeyId(prk: Uint8Array): string {
   return `kid_${Buffer.from(expandKey(prk, 'key-id', 16)).toString('base64url')}`;
 }
 
+/** The keys of a root key, each derived on first use: a command needs only some of them. */
 export function deriveProjectKeys(root: Uint8Array): ProjectKeys {
   const prk = extractKey(root);
+  const derived = new Map<string, Uint8Array>();
+  const key = (label: string) => {
+    let value = derived.get(label);
+    if (!value) {
+      value = expandKey(prk, label);
+      derived.set(label, value);
+    }
+    return value;
+  };
   const envs = new Map<string, EnvKeys>();
   return {
     root,
     keyId: formatKeyId(prk),
-    seal: expandKey(prk, 'seal'),
-    proof: expandKey(prk, 'proof'),
-    history: expandKey(prk, 'history'),
-    fingerprint: expandKey(prk, 'fingerprint'),
-    scopeCache: expandKey(prk, 'scope-cache'),
+    get seal() {
+      return key('seal');
+    },
+    get proof() {
+      return key('proof');
+    },
+    get history() {
+      return key('history');
+    },
+    get fingerprint() {
+      return key('fingerprint');
+    },
+    get scopeCache() {
+      return key('scope-cache');
+    },
     env(name) {
       let keys = envs.get(name);
       if (!keys) {
-        const envPrk = extractKey(expandKey(prk, `env:${name}`));
+        const envPrk = extractKey(key(`env:${name}`));
         keys = { enc: expandKey(envPrk, 'enc'), tag: expandKey(envPrk, 'tag') };
         envs.set(name, keys);
       }

@@ -2,7 +2,6 @@
 // checked before any key is trusted; and the member rules that depend on the key.
 import type { AccessFile, Member } from '../core/access.js';
 import {
-  computeKeyId,
   deriveProjectKeys,
   formatRootKey,
   type ProjectKeys,
@@ -75,8 +74,9 @@ export async function unlockProject(rt: Runtime, project: Project): Promise<Unlo
   } else {
     source = { kind: 'device', detail: home };
     const cached = parseRootKeyHex((await readCachedKey(home, access.project_id)) ?? '');
-    if (cached && computeKeyId(cached) === access.key_id) {
-      keys = deriveProjectKeys(cached);
+    const cachedKeys = cached && deriveProjectKeys(cached);
+    if (cachedKeys && cachedKeys.keyId === access.key_id) {
+      keys = cachedKeys;
       member = access.members.find((m) => m.id === pin?.member_id && m.status === 'active') ?? null;
     } else {
       const text = await readDeviceIdentityFile(home);
