@@ -1,6 +1,6 @@
 // Every read of git state goes through the git binary (execFile, -z where paths are listed): inside
 // hooks only git itself honours GIT_INDEX_FILE and worktrees (GOTCHAS).
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { KagiError } from '../errors.js';
 import { loadChildProcess } from './lazy-builtin.js';
@@ -86,7 +86,8 @@ export async function findRepository(cwd: string): Promise<Repository> {
     root,
     gitDir,
     prefix: (prefix ?? '').replace(/\/$/, ''),
-    commonDir: path.resolve(cwd, commonDir || gitDir),
+    // Relative to the folder git ran in, which is the real one when cwd is a symlink.
+    commonDir: path.resolve(realpathSync(cwd), commonDir || gitDir),
   };
 }
 
@@ -103,6 +104,12 @@ const GIT_LOCATION_VARIABLES = [
   'GIT_DISCOVERY_ACROSS_FILESYSTEM',
 ];
 
+/** The git dir a `.git` file names (`gitdir: <path>`), relative to the folder that holds it. */
+function pointedGitDir(dir: string, dotGitFile: string): string | null {
+  const pointer = /^gitdir: (.+)$/m.exec(dotGitFile)?.[1];
+  return pointer ? path.resolve(dir, pointer.trim()) : null;
+}
+
 /**
  * The repository of `cwd` found on the file system, without starting git: hot paths (`run`, the
  * hooks) pay for every process. Anything unusual (GIT_DIR and friends, a `.git` we cannot read)
@@ -115,26 +122,24 @@ export async function locateRepository(
   if (GIT_LOCATION_VARIABLES.some((name) => env[name])) return findRepository(cwd);
   try {
     const start = realpathSync(cwd);
+    // existsSync rather than statSync, whose first call costs every start 0.2 ms (issue 5).
     for (let dir = start; ; dir = path.dirname(dir)) {
       const dotGit = path.join(dir, '.git');
-      let gitDir: string | null = null;
-      const stat = statSync(dotGit, { throwIfNoEntry: false });
-      if (stat?.isDirectory()) gitDir = dotGit;
-      else if (stat?.isFile()) {
-        const pointer = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8'))?.[1];
-        if (pointer) gitDir = path.resolve(dir, pointer.trim());
-      }
-      if (gitDir !== null) {
-        if (!statSync(path.join(gitDir, 'HEAD'), { throwIfNoEntry: false }))
-          return findRepository(cwd);
-        const common = statSync(path.join(gitDir, 'commondir'), { throwIfNoEntry: false })
-          ? path.resolve(gitDir, readFileSync(path.join(gitDir, 'commondir'), 'utf8').trim())
-          : gitDir;
+      if (existsSync(dotGit)) {
+        // A folder with a HEAD, or a file that points to one (worktrees, submodules); a folder
+        // without one (EISDIR) or any other file is for git to judge.
+        const gitDir = existsSync(path.join(dotGit, 'HEAD'))
+          ? dotGit
+          : pointedGitDir(dir, readFileSync(dotGit, 'utf8'));
+        if (gitDir === null || !existsSync(path.join(gitDir, 'HEAD'))) break;
+        const commonDirFile = path.join(gitDir, 'commondir');
         return {
           root: dir,
           gitDir,
-          prefix: path.relative(dir, start).split(path.sep).join('/'),
-          commonDir: common,
+          prefix: dir === start ? '' : path.relative(dir, start).split(path.sep).join('/'),
+          commonDir: existsSync(commonDirFile)
+            ? path.resolve(gitDir, readFileSync(commonDirFile, 'utf8').trim())
+            : gitDir,
         };
       }
       if (path.dirname(dir) === dir) break;
