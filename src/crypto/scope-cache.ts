@@ -10,8 +10,7 @@ import { equalBytes } from './keys.js';
 import type { SecretRecord } from './secret-line.js';
 
 const MAGIC = 'git-kagi-scope-cache/3';
-const magicBytes = new TextEncoder().encode(MAGIC);
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const magicBytes = Buffer.from(MAGIC);
 
 /** A scope as cached: the digest of the store it was read from and its records' JSON. */
 export interface CachedScope {
@@ -75,14 +74,18 @@ export function openScopeCache(
 
 export function encodeRecords(records: readonly SecretRecord[]): Uint8Array {
   const rows = records.map((r) => [r.name, r.value, r.updated_at, r.updated_by]);
-  return new TextEncoder().encode(JSON.stringify(rows));
+  return Buffer.from(JSON.stringify(rows));
 }
 
-/** The records of a cached scope, or null if they are not what encodeRecords writes. */
+/**
+ * The records of a cached scope, or null if they are not what encodeRecords writes. Its bytes
+ * passed the cache's AEAD, so they are encodeRecords' UTF-8: decoded without a TextDecoder,
+ * which costs 0.15 ms to build on every start.
+ */
 export function decodeRecords(bytes: Uint8Array): SecretRecord[] | null {
   let rows: unknown;
   try {
-    rows = JSON.parse(utf8.decode(bytes));
+    rows = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'));
   } catch {
     return null;
   }
