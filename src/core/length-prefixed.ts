@@ -1,27 +1,22 @@
 // The unambiguous concatenation (‖) used for associated data, tags, seals and proofs:
 // each part is its UTF-8 bytes preceded by their length as a 4-byte big-endian integer.
-// Written in place into one buffer: every store line encodes two of these (tag and associated
-// data), and a TextEncoder array per part was a tenth of a large scope's decryption time.
+// Every store line encodes two of these (tag and associated data): a TextEncoder array per part
+// was a tenth of a large scope's decryption time.
 
 export function encodeLengthPrefixed(parts: ReadonlyArray<string | Uint8Array>): Uint8Array {
+  // Buffer.from, not byteLength and write: the first call of those two costs every start 0.1 ms,
+  // for 2% more time on a 10,000-line scope.
+  const encoded = parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part));
   let size = 0;
-  for (const part of parts)
-    size += 4 + (typeof part === 'string' ? Buffer.byteLength(part, 'utf8') : part.length);
-  const bytes = new Uint8Array(size);
-  const out = Buffer.from(bytes.buffer, 0, size); // a view, for its UTF-8 writer
+  for (const part of encoded) size += 4 + part.length;
+  const out = Buffer.alloc(size);
   let at = 0;
-  for (const part of parts) {
-    let length: number;
-    if (typeof part === 'string') {
-      length = out.write(part, at + 4, 'utf8');
-    } else {
-      out.set(part, at + 4);
-      length = part.length;
-    }
-    out.writeUInt32BE(length, at);
-    at += 4 + length;
+  for (const part of encoded) {
+    out.writeUInt32BE(part.length, at);
+    out.set(part, at + 4);
+    at += 4 + part.length;
   }
-  return bytes;
+  return new Uint8Array(out.buffer, out.byteOffset, size);
 }
 
 /**

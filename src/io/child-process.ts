@@ -1,6 +1,5 @@
 // Runs a program the way `git kagi run` promises (DESIGN §6): inherited stdio, forwarded
 // SIGINT/SIGTERM/SIGHUP, the child's exit code passed through (128+n for a signal), 127 if missing.
-import { getSystemErrorName } from 'node:util';
 import { KagiError } from '../errors.js';
 import { loadChildProcess } from './lazy-builtin.js';
 
@@ -126,7 +125,8 @@ function startWithProcessWrap(
   });
   if (status !== 0) {
     handle.close();
-    throw Object.assign(new Error('spawn failed'), { code: getSystemErrorName(status) });
+    const code = process.getBuiltinModule('node:util').getSystemErrorName(status);
+    throw Object.assign(new Error('spawn failed'), { code });
   }
   return {
     kill(signal) {

@@ -44,10 +44,8 @@ export async function openProject(rt: Runtime): Promise<Project> {
 export async function readProject(rt: Runtime): Promise<Project> {
   const repo = await locateRepository(rt.cwd, rt.env);
   const kagiDir = path.join(repo.root, '.kagi');
-  const [configText, accessText] = await Promise.all([
-    readTextOrNull(path.join(kagiDir, 'kagi.json')),
-    readTextOrNull(path.join(kagiDir, 'access.json')),
-  ]);
+  const configText = await readTextOrNull(path.join(kagiDir, 'kagi.json'));
+  const accessText = await readTextOrNull(path.join(kagiDir, 'access.json'));
   if (configText === null) {
     throw new KagiError('no-project', `no git-kagi project in ${repo.root}`, {
       hint: 'run `git kagi init` to create one',
