@@ -2,7 +2,7 @@
 // only code that reads process.argv's command and process.env. Key material in KAGI_* variables is
 // read once and removed from process.env (diagnostic reports include it); errors are reported;
 // the exit code is returned to the entry (main.ts), which sets it.
-import { writeErr } from './io/output.js';
+import { handedToStreams, writeErr } from './io/output.js';
 import type { Terminal } from './io/terminal.js';
 import type { Runtime } from './runtime.js';
 
@@ -15,6 +15,8 @@ export interface Outcome {
   code: number;
   /** The work ran to its end (whatever its exit code): what a code cache should hold. */
   completed: boolean;
+  /** It ran to its end and all its output is written: none went through Node's streams. */
+  settled: boolean;
 }
 
 /**
@@ -62,11 +64,11 @@ export async function runCommand(argv: readonly string[], work: Work | null): Pr
   };
   try {
     const code = work ? await work(argv.slice(1), runtime) : null;
-    if (code !== null) return { code, completed: true };
+    if (code !== null) return { code, completed: true, settled: !handedToStreams() };
   } catch (error) {
     const { reportError } = await import('./cli/report.js');
-    return { code: reportError(error, env.KAGI_DEBUG === '1'), completed: false };
+    return { code: reportError(error, env.KAGI_DEBUG === '1'), completed: false, settled: false };
   }
   const { runCli } = await import('./cli/cli.js');
-  return { code: await runCli(argv, runtime), completed: false };
+  return { code: await runCli(argv, runtime), completed: false, settled: false };
 }

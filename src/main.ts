@@ -50,11 +50,15 @@ Promise.resolve()
   .then(() => load(argv))
   .then((bundle) => bundle.main(argv))
   .then(
-    ({ code, completed }) => {
+    ({ code, completed, settled }) => {
       // Only once a command has run to completion (whatever its exit code: a program that `run`
       // started may fail), so a cache holds every function that command compiled.
       if (completed) saveCodeCaches();
       process.exitCode = code;
+      // Once its program has ended, `run` has nothing left to do: ending here skips Node's
+      // teardown of its heap, 0.3 ms of every run. Other commands wind down as usual, so that
+      // nothing they may have left running (a file being synced) is cut short.
+      if (argv[0] === 'run' && settled) process.exit();
     },
     (error: unknown) => {
       // Never print the error itself: it may come from Node with a value inside.

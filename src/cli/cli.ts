@@ -3,6 +3,7 @@
 import { Builtins, Cli, type Command } from 'clipanion';
 import { type Outcome, runCommand } from '../command.js';
 import { EXIT } from '../errors.js';
+import { writeOut } from '../io/output.js';
 import type { Runtime } from '../runtime.js';
 import { commands } from './commands.js';
 
@@ -46,12 +47,13 @@ export async function runCli(argv: readonly string[], runtime: Runtime): Promise
   const cli = buildCli();
   const context = { ...Cli.defaultContext, runtime };
   if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help') {
-    process.stdout.write(fixUsage(cli.usage(null)));
+    writeOut(fixUsage(cli.usage(null)));
     return 0;
   }
   const asked = findHelpRequest(argv);
   if (asked) {
-    process.stdout.write(fixUsage(cli.usage(asked, { detailed: true })));
+    // Through output.ts, as `run -h` must be: `run` ends without waiting for Node's streams.
+    writeOut(fixUsage(cli.usage(asked, { detailed: true })));
     return 0;
   }
   let command: Command;

@@ -35,6 +35,11 @@ function writeTo(fd: 1 | 2, text: string): void {
   }
 }
 
+/** Whether some output went through Node's streams, which may still be writing it. */
+export function handedToStreams(): boolean {
+  return streamed[1] || streamed[2];
+}
+
 /** Data goes to stdout. */
 export function writeOut(text: string): void {
   writeTo(1, text);
