@@ -13,7 +13,7 @@ export interface RunArgs {
 export function splitRunArgs(
   argv: readonly string[],
   envs: readonly string[],
-  services: ReadonlySet<string>,
+  services: Pick<ReadonlySet<string>, 'has'>,
 ): RunArgs {
   const out: RunArgs = { words: [], help: false, command: [] };
   let i = 0;

@@ -9,7 +9,7 @@ export interface ScopeArgsInput {
   /** How many words follow the scope (for `set`: KEY and an optional VALUE → min 1, max 2). */
   tail: { min: number; max: number };
   envs: readonly string[];
-  knownServices: ReadonlySet<string>;
+  knownServices: Pick<ReadonlySet<string>, 'has'>;
   /** The service of the current folder (nesting), if any. */
   folderService: string | null;
   /** Whether an unknown word may name a new service (writes); reads only see known services. */

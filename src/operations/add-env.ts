@@ -18,7 +18,7 @@ import {
 export async function assertNewEnvName(project: Project, name: string): Promise<void> {
   parseEnvName(name);
   if (project.config.envs.includes(name)) throw usageError(`environment '${name}' already exists`);
-  if (listKnownServices(project, await listScopes(project)).has(name)) {
+  if (listKnownServices(project, listScopes(project)).has(name)) {
     throw usageError(
       `'${name}' is already a service; an environment may not share a service's name`,
     );

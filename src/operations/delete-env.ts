@@ -25,7 +25,7 @@ export async function planEnvDeletion(rt: Runtime, name: string): Promise<Planne
       },
     );
   }
-  const scopes = (await listScopes(project)).filter((s) => s.env === name);
+  const scopes = listScopes(project).filter((s) => s.env === name);
   return {
     scopes: scopes.map(formatScope),
     apply: () =>

@@ -11,7 +11,7 @@ export interface EnvInfo {
 
 export async function listEnvs(rt: Runtime): Promise<EnvInfo[]> {
   const project = await openProject(rt);
-  const scopes = await listScopes(project);
+  const scopes = listScopes(project);
   return project.config.envs.map((name) => ({
     name,
     default: name === project.config.default_env,

@@ -23,24 +23,14 @@ export interface ScopeListing {
   rows: SecretRow[];
 }
 
-/** Member ids to names, and the names of a target's scopes: made once, not once per row. */
+/** Member ids to names: made once, not once per row. */
 const memberNames = new WeakMap<AccessFile, Map<string, string>>();
-const scopeNames = new WeakMap<Target, Set<string>>();
 
 function namesOfMembers(access: AccessFile): Map<string, string> {
   let names = memberNames.get(access);
   if (!names) {
     names = new Map(access.members.map((m) => [m.id, m.name]));
     memberNames.set(access, names);
-  }
-  return names;
-}
-
-function namesOfScopes(target: Target): Set<string> {
-  let names = scopeNames.get(target);
-  if (!names) {
-    names = new Set(target.scopes.map(formatScope));
-    scopeNames.set(target, names);
   }
   return names;
 }
@@ -59,14 +49,16 @@ export function selectScopes(target: Target): Scope[] {
   return scopes.filter((s) => env === null || s.env === env);
 }
 
-/** A scope's rows with the project-wide ones it inherits (the reader reads each scope once). */
+/**
+ * A scope's rows with the project-wide ones it inherits (the reader reads each scope once, and a
+ * scope without a store as empty: `run` does not list the stores first).
+ */
 export async function readEffectiveSecrets(
   target: Target,
   reader: ScopeReader,
   scope: Scope,
 ): Promise<SecretRow[]> {
   const members = namesOfMembers(target.project.access);
-  const existing = namesOfScopes(target);
   const scopeName = formatScope(scope);
   const toRow = (record: SecretRecord, from: string | null): SecretRow => ({
     scope: scopeName,
@@ -76,11 +68,11 @@ export async function readEffectiveSecrets(
     updated_at: record.updated_at,
     updated_by: members.get(record.updated_by) ?? record.updated_by,
   });
-  const own = existing.has(scopeName) ? (await reader.read(scope)).map((r) => toRow(r, null)) : [];
+  const own = (await reader.read(scope)).map((r) => toRow(r, null));
   if (scope.service === null) return own;
   const base: Scope = { service: null, env: scope.env };
   const baseName = formatScope(base);
-  const inherited = existing.has(baseName) ? await reader.read(base) : [];
+  const inherited = await reader.read(base);
   const names = new Set(own.map((r) => r.name));
   const rows = [
     ...own,

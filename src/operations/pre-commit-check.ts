@@ -48,7 +48,7 @@ export async function checkStagedChanges(rt: Runtime): Promise<PreCommitReport> 
   // While git reads the index: the scopes this device has in its cache (cheap). The others are
   // decrypted only if lines were added outside .kagi/ (below).
   const reader = unlock.unlocked ? openScopeReader(project, unlock.unlocked) : null;
-  const scopes = reader ? await listScopes(project) : [];
+  const scopes = reader ? listScopes(project) : [];
   for (const scope of scopes) reader?.peek(scope);
   const { changes, added } = await diff;
   const staged = changes.filter((c) => c.status !== 'D').map((c) => c.path);

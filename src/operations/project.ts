@@ -70,7 +70,7 @@ export function findMemberByRecipient(access: AccessFile, recipient: string): Me
 }
 
 /** Scopes that have a store file, sorted. */
-export async function listScopes(project: Project): Promise<Scope[]> {
+export function listScopes(project: Project): Scope[] {
   const root = path.join(project.kagiDir, 'secrets');
   const scopes: Scope[] = [];
   let entries: Dirent[];
@@ -107,7 +107,7 @@ export async function readStoreLines(project: Project, scope: Scope): Promise<St
 /** Lines at another epoch than access.json's (a merge from before a rotation); unreadable stores count none. */
 export async function countStaleLines(project: Project): Promise<number> {
   let count = 0;
-  for (const scope of await listScopes(project)) {
+  for (const scope of listScopes(project)) {
     const store = readFileIfExists(storePath(project, scope));
     // Scanned as latin1 (one byte, one character; the fields are ASCII): cheaper than UTF-8, and
     // the header's em dash would make every store a two-byte string.

@@ -38,7 +38,7 @@ export async function planRemoval(rt: Runtime, id: string): Promise<PlannedRemov
   }
   const exposed: string[] = [];
   if (member.status === 'active') {
-    for (const scope of await listScopes(project)) {
+    for (const scope of listScopes(project)) {
       for (const record of await decryptScope(project, unlocked, scope))
         exposed.push(`${formatScope(scope)}: ${record.name}`);
     }

@@ -24,7 +24,7 @@ export async function renameEnv(
   const unlocked = await unlockProject(rt, project);
   assertWritable(unlocked);
   return withLock(project.repo.gitDir, async () => {
-    const scopes = (await listScopes(project)).filter((s) => s.env === from);
+    const scopes = listScopes(project).filter((s) => s.env === from);
     const fromKeys = unlocked.keys.env(from);
     const toKeys = unlocked.keys.env(to);
     // New stores first, then kagi.json, then the old stores: a crash leaves every value readable.

@@ -159,7 +159,7 @@ async function reencryptStaleStores(
 ): Promise<void> {
   const { access } = project;
   const current = access.epoch;
-  for (const scope of await listScopes(project)) {
+  for (const scope of listScopes(project)) {
     const name = formatScope(scope);
     const where = `.kagi/${formatScopePath(scope)}`;
     const text = await readTextOrNull(storePath(project, scope));

@@ -178,7 +178,7 @@ async function applyRotation(
   const finishLater = (error: unknown) => {
     throw describeUnfinished(error, journal);
   };
-  const scopes = await listScopes(project);
+  const scopes = listScopes(project);
   for (const scope of scopes) {
     const name = formatScope(scope);
     const where = `.kagi/${formatScopePath(scope)}`;
