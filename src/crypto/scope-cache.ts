@@ -66,7 +66,9 @@ export function openScopeCache(
   }
   if (parts === null || parts.length % 3 !== 0) return scopes;
   for (let i = 0; i < parts.length; i += 3) {
-    const [scope, digest, records] = parts.slice(i, i + 3) as [Uint8Array, Uint8Array, Uint8Array];
+    const scope = parts[i] as Uint8Array;
+    const digest = parts[i + 1] as Uint8Array;
+    const records = parts[i + 2] as Uint8Array;
     scopes.set(Buffer.from(scope).toString('utf8'), { digest, records });
   }
   return scopes;
@@ -93,7 +95,11 @@ export function decodeRecords(bytes: Uint8Array): SecretRecord[] | null {
   const records: SecretRecord[] = [];
   for (const row of rows) {
     if (!Array.isArray(row) || row.length !== 4) return null;
-    const [name, value, updated_at, updated_by] = row as unknown[];
+    // Indexed, not destructured: array destructuring runs the iterator protocol, slow while cold.
+    const name: unknown = row[0];
+    const value: unknown = row[1];
+    const updated_at: unknown = row[2];
+    const updated_by: unknown = row[3];
     if (
       typeof name !== 'string' ||
       typeof value !== 'string' ||
