@@ -164,6 +164,8 @@ const hotBuild = await build({
   ...common,
   format: 'cjs',
   entryPoints: hotEntryPoints(false),
+  // Without the indentation the source V8 keeps in memory on every start is 25% smaller.
+  minifyWhitespace: true,
   outdir: out,
   outExtension: { '.js': '.cjs' },
   write: false,

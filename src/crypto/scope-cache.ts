@@ -93,7 +93,8 @@ export function decodeRecords(bytes: Uint8Array): SecretRecord[] | null {
   }
   if (!Array.isArray(rows)) return null;
   const records: SecretRecord[] = [];
-  for (const row of rows) {
+  for (let i = 0; i < rows.length; i++) {
+    const row: unknown = rows[i];
     if (!Array.isArray(row) || row.length !== 4) return null;
     // Indexed, not destructured: array destructuring runs the iterator protocol, slow while cold.
     const name: unknown = row[0];

@@ -68,16 +68,23 @@ export async function readEffectiveSecrets(
     updated_at: record.updated_at,
     updated_by: members.get(record.updated_by) ?? record.updated_by,
   });
-  const own = (await reader.read(scope)).map((r) => toRow(r, null));
-  if (scope.service === null) return own;
+  // Indexed loops and no intermediate arrays: a listing of every scope allocates close to what
+  // fills V8's young generation, and a collection costs `get` about 1 ms.
+  const own = await reader.read(scope);
+  const rows: SecretRow[] = [];
+  for (let i = 0; i < own.length; i++) rows.push(toRow(own[i] as SecretRecord, null));
+  if (scope.service === null) return rows;
   const base: Scope = { service: null, env: scope.env };
-  const baseName = formatScope(base);
   const inherited = await reader.read(base);
-  const names = new Set(own.map((r) => r.name));
-  const rows = [
-    ...own,
-    ...inherited.filter((r) => !names.has(r.name)).map((r) => toRow(r, baseName)),
-  ];
+  if (inherited.length > 0) {
+    const baseName = formatScope(base);
+    const names = new Set<string>();
+    for (let i = 0; i < rows.length; i++) names.add((rows[i] as SecretRow).name);
+    for (let i = 0; i < inherited.length; i++) {
+      const record = inherited[i] as SecretRecord;
+      if (!names.has(record.name)) rows.push(toRow(record, baseName));
+    }
+  }
   return rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 

@@ -96,7 +96,8 @@ export function listScopes(project: Project): Scope[] {
 }
 
 export function storePath(project: Project, scope: Scope): string {
-  return path.join(project.kagiDir, formatScopePath(scope));
+  // Joined as it is: the scope's parts are checked names, so there is nothing to normalise.
+  return `${project.kagiDir}${path.sep}${formatScopePath(scope)}`;
 }
 
 /** The lines of a scope's store; an absent store is an empty scope. */
