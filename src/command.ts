@@ -1,7 +1,7 @@
 // What every command does around its own work, whichever bundle runs it (scripts/build.mjs): the
-// only code that reads process.argv's command and process.env. Key material in KAGI_* variables is
-// read once and removed from process.env (diagnostic reports include it); errors are reported;
-// the exit code is returned to the entry (main.ts), which sets it.
+// only code that reads process.env. Key material in KAGI_* variables is read once and removed from
+// process.env (diagnostic reports include it); errors are reported; the exit code goes back to
+// the entry (main.ts), which sets it.
 import { handedToStreams, writeErr } from './io/output.js';
 import type { Terminal } from './io/terminal.js';
 import type { Runtime } from './runtime.js';

@@ -77,7 +77,7 @@ let processWrapClass: (new () => ProcessHandle) | null | undefined;
 
 /**
  * The native process handle that `child_process` itself is built on, which Node keeps reachable
- * through `process.binding` (DESIGN.md §3, "run starts its child"): `child_process` pulls in net,
+ * through `process.binding` (DESIGN.md §6, "How run starts its child"): `child_process` pulls in net,
  * dgram and streams, about 2.5 ms of every `run`. Where the binding may warn (--pending-deprecation
  * wraps it), is refused (the permission model) or looks different, `child_process` does the job.
  */
