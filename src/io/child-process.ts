@@ -77,9 +77,10 @@ let processWrapClass: (new () => ProcessHandle) | null | undefined;
 
 /**
  * The native process handle that `child_process` itself is built on, which Node keeps reachable
- * through `process.binding` (DESIGN.md §6, "How run starts its child"): `child_process` pulls in net,
- * dgram and streams, about 2.5 ms of every `run`. Where the binding may warn (--pending-deprecation
- * wraps it), is refused (the permission model) or looks different, `child_process` does the job.
+ * through `process.binding` (DESIGN.md §6, "How run starts its child"): `child_process` pulls in
+ * net, dgram and streams, about 2.5 ms of every `run`. Where the binding may warn
+ * (--pending-deprecation wraps it), is refused (the permission model) or looks different,
+ * `child_process` does the job.
  */
 function processWrap(): (new () => ProcessHandle) | null {
   if (processWrapClass !== undefined) return processWrapClass;
@@ -87,10 +88,21 @@ function processWrap(): (new () => ProcessHandle) | null {
   const binding = (process as { binding?: (name: string) => { Process?: unknown } }).binding;
   if (process.platform === 'win32' || typeof binding !== 'function' || binding.name !== 'binding')
     return null;
+  // A Node that deprecates this binding at run time would warn from inside the call: the warning
+  // is caught here, and child_process used instead, so no user ever sees it.
+  const emitWarning = process.emitWarning;
+  let warned = false;
+  process.emitWarning = () => {
+    warned = true;
+  };
   try {
     const { Process } = binding('process_wrap');
-    if (typeof Process === 'function') processWrapClass = Process as new () => ProcessHandle;
-  } catch {}
+    if (!warned && typeof Process === 'function')
+      processWrapClass = Process as new () => ProcessHandle;
+  } catch {
+  } finally {
+    process.emitWarning = emitWarning;
+  }
   return processWrapClass;
 }
 
