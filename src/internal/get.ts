@@ -78,20 +78,14 @@ export async function runGetCommand(o: GetOptions, rt: Runtime): Promise<number>
  * generation, whose collection costs `get` about 1 ms.
  */
 function formatListings(listings: readonly ScopeListing[], show: boolean): string {
-  // Sized once (growing it piece by piece copies it over and over), at most 10 pieces a row.
-  let pieces = 1;
-  for (let l = 0; l < listings.length; l++)
-    pieces += 3 + (listings[l] as ScopeListing).rows.length * 10;
-  const out: string[] = new Array(pieces);
-  let at = 0;
+  const out: string[] = [];
   const when = new Map<string, string>();
   const pads: string[] = [];
   for (let l = 0; l < listings.length; l++) {
-    const listing = listings[l] as ScopeListing;
-    if (l > 0) out[at++] = '\n';
-    out[at++] = listing.scope;
-    const rows = listing.rows;
-    if (rows.length === 0) out[at++] = '\n  (no secrets)';
+    const { scope, rows } = listings[l] as ScopeListing;
+    if (l > 0) out.push('\n');
+    out.push(scope);
+    if (rows.length === 0) out.push('\n  (no secrets)');
     let width = 0;
     for (let i = 0; i < rows.length; i++)
       width = Math.max(width, (rows[i] as SecretRow).name.length);
@@ -99,27 +93,18 @@ function formatListings(listings: readonly ScopeListing[], show: boolean): strin
       const r = rows[i] as SecretRow;
       const gap = width - r.name.length + 2;
       pads[gap] ??= ' '.repeat(gap);
-      out[at++] = '\n  ';
-      out[at++] = r.name;
-      out[at++] = pads[gap] as string;
-      out[at++] = show ? displayValue(r.value) : MASK;
-      if (r.inherited_from) {
-        out[at++] = '  inherited from ';
-        out[at++] = r.inherited_from;
-        out[at++] = ', set ';
-      } else out[at++] = '  set ';
+      out.push('\n  ', r.name, pads[gap] as string, show ? displayValue(r.value) : MASK);
+      if (r.inherited_from) out.push('  inherited from ', r.inherited_from, ', set ');
+      else out.push('  set ');
       let date = when.get(r.updated_at);
       if (date === undefined) {
         date = formatWhen(r.updated_at);
         when.set(r.updated_at, date);
       }
-      out[at++] = date;
-      out[at++] = ' by ';
-      out[at++] = r.updated_by;
+      out.push(date, ' by ', r.updated_by);
     }
   }
-  out[at++] = '\n';
-  out.length = at;
+  out.push('\n');
   return out.join('');
 }
 

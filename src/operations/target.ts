@@ -40,11 +40,17 @@ export async function openRunTarget(
 ): Promise<Target & { run: RunArgs }> {
   const project = await openProject(rt);
   let scopes: Scope[] | undefined;
+  let known: Set<string> | undefined;
   const listed = () => {
     scopes ??= listScopes(project);
     return scopes;
   };
-  const services = { has: (word: string) => listKnownServices(project, listed()).has(word) };
+  const services = {
+    has: (word: string) => {
+      known ??= listKnownServices(project, listed());
+      return known.has(word);
+    },
+  };
   const run = splitRunArgs(argv, project.config.envs, services);
   const resolved = resolveScopeWords(project, services, {
     args: run.words,
