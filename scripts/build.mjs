@@ -20,10 +20,10 @@ import { build } from 'esbuild';
 const LAZY = {
   cli: 'src/cli/cli.ts',
   age: 'src/crypto/age.ts',
-  'rotate-key': 'src/operations/rotate-key.ts',
-  'setup-git': 'src/operations/setup-git.ts',
-  'repair-project': 'src/operations/repair-project.ts',
-  'diagnose-project': 'src/operations/diagnose-project.ts',
+  rotation: 'src/operations/project/rotation.ts',
+  'setup-git': 'src/operations/project/setup-git.ts',
+  'repair-project': 'src/operations/diagnostics/repair-project.ts',
+  'diagnose-project': 'src/operations/diagnostics/diagnose-project.ts',
 };
 const lazyPattern = new RegExp(`/(${Object.keys(LAZY).join('|')})\\.js$`);
 
@@ -93,13 +93,13 @@ const common = {
  * runCommand (src/command.ts) around the path's work function named here.
  */
 const HOT = {
-  run: ['internal/run.js', 'runRunCommand'],
-  get: ['internal/get.js', 'runGetArgv'],
-  set: ['internal/set.js', 'runSetArgv'],
-  'pre-commit': ['internal/hook.js', 'runPreCommitArgv'],
-  'post-hook': ['internal/hook.js', 'runPostHookArgv'],
-  'merge-driver': ['internal/merge-driver.js', 'runMergeDriver'],
-  textconv: ['internal/textconv.js', 'runTextconv'],
+  run: ['bundles/run.js', 'runRunCommand'],
+  get: ['bundles/get.js', 'runGetArgv'],
+  set: ['bundles/set.js', 'runSetArgv'],
+  'pre-commit': ['bundles/hook.js', 'runPreCommitArgv'],
+  'post-hook': ['bundles/hook.js', 'runPostHookArgv'],
+  'merge-driver': ['bundles/merge-driver.js', 'runMergeDriver'],
+  textconv: ['bundles/textconv.js', 'runTextconv'],
 };
 /**
  * The hot bundles the entry requires as plain CommonJS instead (src/main.ts): with nothing to do,
@@ -124,7 +124,7 @@ const hotEntries = {
       const [file, work] = HOT[args.path];
       return {
         contents: [
-          `import { runCommand } from './command.js';`,
+          `import { runCommand } from './bundles/command.js';`,
           `import { ${work} } from './${file}';`,
           `export const main = (argv) => runCommand(argv, ${work});`,
         ].join('\n'),

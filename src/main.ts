@@ -2,7 +2,7 @@
 // the command (scripts/build.mjs), loads it, and sets the exit code its `main` returns. All else,
 // the runtime and error reports included, is in the bundles (command.ts).
 import path from 'node:path';
-import type { Outcome } from './command.js';
+import type { Outcome } from './bundles/command.js';
 import { loadBundle, saveCodeCaches } from './io/code-cache.js';
 import { resolveKagiHome } from './io/kagi-home.js';
 

@@ -2,7 +2,7 @@
 // table of DESIGN §6 (clipanion would print errors on stdout and exit 1).
 import { type BaseContext, Command } from 'clipanion';
 import type { Runtime } from '../runtime.js';
-import { reportError } from './report.js';
+import { reportError } from '../io/report-error.js';
 
 export interface KagiContext extends BaseContext {
   runtime: Runtime;

@@ -1,7 +1,7 @@
 // The clipanion front end: parses argv, maps usage errors to exit 2 on stderr (clipanion would
 // print them on stdout and exit 1) and runs the command with the Runtime.
 import { Builtins, Cli, type Command } from 'clipanion';
-import { type Outcome, runCommand } from '../command.js';
+import { type Outcome, runCommand } from '../bundles/command.js';
 import { EXIT } from '../errors.js';
 import { writeOut } from '../io/output.js';
 import type { Runtime } from '../runtime.js';

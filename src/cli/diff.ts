@@ -26,7 +26,7 @@ export class DiffCommand extends KagiCommand {
   revs = Option.Rest({ name: 'rev' });
 
   async run(rt: Runtime) {
-    const { diffSecrets, WORK_TREE } = await import('../operations/diff-secrets.js');
+    const { diffSecrets, WORK_TREE } = await import('../operations/git/diff-secrets.js');
     const diff = await diffSecrets(rt, this.revs);
     if (this.json) {
       writeOut(JSON.stringify(diff, null, 2));

@@ -36,7 +36,7 @@ export class DoctorCommand extends KagiCommand {
     const out: string[] = [];
     const changed = new Set<string>();
     if (this.fix) {
-      const { repairProject } = await import('../operations/repair-project.js');
+      const { repairProject } = await import('../operations/diagnostics/repair-project.js');
       for (const step of await repairProject(rt)) {
         out.push(`${step.done ? 'fixed' : 'left '} ${step.name.padEnd(10)} ${step.detail}`);
         for (const p of step.paths ?? []) changed.add(p);
@@ -44,7 +44,7 @@ export class DoctorCommand extends KagiCommand {
       if (out.length === 0) out.push('Nothing to repair.');
       out.push('');
     }
-    const { diagnoseProject } = await import('../operations/diagnose-project.js');
+    const { diagnoseProject } = await import('../operations/diagnostics/diagnose-project.js');
     const checks = await diagnoseProject(rt);
     for (const c of checks) {
       out.push(`${LABEL[c.status]} ${c.name.padEnd(10)} ${c.detail}`);

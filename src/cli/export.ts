@@ -31,7 +31,7 @@ export class ExportCommand extends KagiCommand {
   args = Option.Rest({ name: 'service env' });
 
   async run(rt: Runtime) {
-    const { openTarget } = await import('../operations/target.js');
+    const { openTarget } = await import('../operations/project/target.js');
     const target = await openTarget(rt, {
       args: this.args,
       tail: { min: 0, max: 0 },
@@ -39,7 +39,7 @@ export class ExportCommand extends KagiCommand {
       service: this.service,
       env: this.env,
     });
-    const { planExport, writeExport } = await import('../operations/export-dotenv.js');
+    const { planExport, writeExport } = await import('../operations/secrets/export-dotenv.js');
     const files = await planExport(rt, target, this.out, this.force);
     if (!rt.terminal.interactive) {
       throw new KagiError(

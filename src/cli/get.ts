@@ -31,7 +31,7 @@ export class GetCommand extends KagiCommand {
   args = Option.Rest({ name: 'service env KEY' });
 
   async run(rt: Runtime) {
-    const { runGetCommand } = await import('../internal/get.js');
+    const { runGetCommand } = await import('../bundles/get.js');
     return runGetCommand(
       { args: this.args, service: this.service, env: this.env, show: this.show, json: this.json },
       rt,

@@ -33,7 +33,7 @@ export class ImportCommand extends KagiCommand {
   args = Option.Rest({ name: 'service env' });
 
   async run(rt: Runtime) {
-    const { openTarget } = await import('../operations/target.js');
+    const { openTarget } = await import('../operations/project/target.js');
     const target = await openTarget(rt, {
       args: this.args,
       tail: { min: 0, max: 0 },
@@ -41,7 +41,7 @@ export class ImportCommand extends KagiCommand {
       service: this.service,
       env: this.env,
     });
-    const { planImport } = await import('../operations/import-dotenv.js');
+    const { planImport } = await import('../operations/secrets/import-dotenv.js');
     const { plan, apply } = await planImport(rt, target, this.file);
     const summary = `${plan.file} → ${plan.scope}: ${plan.added.length} new, ${plan.changed.length} changed, ${plan.unchanged.length} unchanged`;
     for (const name of plan.duplicates)

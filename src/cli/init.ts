@@ -57,7 +57,7 @@ export class InitCommand extends KagiCommand {
       if (answer.trim() !== 'yes')
         throw new KagiError('aborted', 'init aborted; nothing was changed');
     }
-    const { DEFAULT_ENVS, initProject } = await import('../operations/init-project.js');
+    const { DEFAULT_ENVS, initProject } = await import('../operations/team/init-project.js');
     const list = (v: string) =>
       v
         .split(',')

@@ -20,7 +20,7 @@ export class JoinCommand extends KagiCommand {
   });
 
   async run(rt: Runtime) {
-    const { joinProject } = await import('../operations/join-project.js');
+    const { joinProject } = await import('../operations/team/join-project.js');
     const result = await joinProject(rt, this.name);
     const { member } = result;
     if (result.createdIdentity)

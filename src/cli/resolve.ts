@@ -1,6 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { KagiError } from '../errors.js';
-import type { Choice } from '../operations/resolve-conflicts.js';
+import type { Choice } from '../operations/git/resolve-conflicts.js';
 import type { Runtime } from '../runtime.js';
 import { KagiCommand, writeErr } from './base.js';
 
@@ -27,7 +27,7 @@ export class ResolveCommand extends KagiCommand {
   async run(rt: Runtime) {
     if (this.ours && this.theirs)
       throw new KagiError('usage', 'choose --ours or --theirs, not both', { exitCode: 2 });
-    const { findStoreConflicts } = await import('../operations/resolve-conflicts.js');
+    const { findStoreConflicts } = await import('../operations/git/resolve-conflicts.js');
     const { stores, other } = await findStoreConflicts(rt);
     for (const p of other)
       writeErr(`warning: ${p} is unmerged too; git kagi resolve only resolves stores`);

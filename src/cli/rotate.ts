@@ -13,8 +13,8 @@ export class RotateCommand extends KagiCommand {
   });
 
   async run(rt: Runtime) {
-    const { openProject } = await import('../operations/project.js');
-    const { rotateKey } = await import('../operations/rotate-key.js');
+    const { openProject } = await import('../operations/project/read-project.js');
+    const { rotateKey } = await import('../operations/project/rotation.js');
     const result = await rotateKey(rt, await openProject(rt));
     writeErr(
       `Rotated the key to epoch ${result.epoch}: ${result.scopes} scope(s) re-encrypted, ${result.rewrapped.length} member(s) re-wrapped.`,

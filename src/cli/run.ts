@@ -28,7 +28,7 @@ export class RunCommand extends KagiCommand {
 
   async run(rt: Runtime) {
     // main.ts sends `run` to internal/run.ts; this class gives it help text and a man page entry.
-    const { runRunCommand } = await import('../internal/run.js');
+    const { runRunCommand } = await import('../bundles/run.js');
     return runRunCommand(this.argv, rt);
   }
 }

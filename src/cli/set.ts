@@ -27,7 +27,7 @@ export class SetCommand extends KagiCommand {
   args = Option.Rest({ name: 'service env KEY value' });
 
   async run(rt: Runtime) {
-    const { runSetCommand } = await import('../internal/set.js');
+    const { runSetCommand } = await import('../bundles/set.js');
     return runSetCommand({ args: this.args, service: this.service, env: this.env }, rt);
   }
 }

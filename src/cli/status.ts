@@ -12,7 +12,7 @@ export class StatusCommand extends KagiCommand {
   json = Option.Boolean('--json', false, { description: 'machine-readable output' });
 
   async run(rt: Runtime) {
-    const { showStatus } = await import('../operations/show-status.js');
+    const { showStatus } = await import('../operations/diagnostics/show-status.js');
     const s = await showStatus(rt);
     if (this.json) {
       writeOut(JSON.stringify(s, null, 2));

@@ -21,7 +21,7 @@ export class SyncCommand extends KagiCommand {
   env = envOption();
 
   async run(rt: Runtime) {
-    const { openTarget } = await import('../operations/target.js');
+    const { openTarget } = await import('../operations/project/target.js');
     const target = await openTarget(rt, {
       args: [],
       tail: { min: 0, max: 0 },
@@ -35,7 +35,7 @@ export class SyncCommand extends KagiCommand {
         exitCode: 2,
       });
     }
-    const { syncExample } = await import('../operations/sync-example.js');
+    const { syncExample } = await import('../operations/secrets/sync-example.js');
     const result = await syncExample(rt, target);
     if (result.skipped.length > 0)
       writeErr(`skipped ${result.skipped.join(', ')} (KAGI_* names are reserved for key sources)`);

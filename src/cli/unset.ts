@@ -17,7 +17,7 @@ export class UnsetCommand extends KagiCommand {
   args = Option.Rest({ name: 'service env KEY' });
 
   async run(rt: Runtime) {
-    const { openTarget } = await import('../operations/target.js');
+    const { openTarget } = await import('../operations/project/target.js');
     const target = await openTarget(rt, {
       args: this.args,
       tail: { min: 1, max: 1 },
@@ -25,7 +25,7 @@ export class UnsetCommand extends KagiCommand {
       service: this.service,
       env: this.env,
     });
-    const { unsetSecret } = await import('../operations/unset-secret.js');
+    const { unsetSecret } = await import('../operations/secrets/unset-secret.js');
     const result = await unsetSecret(rt, target, target.rest[0] as string);
     writeErr(`Removed ${result.name} from ${result.scope}`);
     return 0;

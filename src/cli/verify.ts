@@ -27,7 +27,7 @@ export class VerifyCommand extends KagiCommand {
   });
 
   async run(rt: Runtime) {
-    const { verifyProject } = await import('../operations/verify-project.js');
+    const { verifyProject } = await import('../operations/git/verify-project.js');
     const report = await verifyProject(rt);
     const { key } = report;
     if (key.kind === 'none' && !key.explicit) {

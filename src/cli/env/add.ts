@@ -13,7 +13,7 @@ export class EnvAddCommand extends KagiCommand {
   name = Option.String({ name: 'name' });
 
   async run(rt: Runtime) {
-    const { addEnv } = await import('../../operations/add-env.js');
+    const { addEnv } = await import('../../operations/envs/add-env.js');
     await addEnv(rt, this.name);
     writeErr(`Added environment ${this.name}`);
     return 0;

@@ -16,7 +16,7 @@ export class EnvRenameCommand extends KagiCommand {
   to = Option.String({ name: 'new' });
 
   async run(rt: Runtime) {
-    const { renameEnv } = await import('../../operations/rename-env.js');
+    const { renameEnv } = await import('../../operations/envs/rename-env.js');
     const result = await renameEnv(rt, this.from, this.to);
     writeErr(`Renamed environment ${this.from} to ${this.to}`);
     for (const line of result.scopes) writeErr(`  ${line}`);

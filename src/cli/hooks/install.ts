@@ -19,7 +19,7 @@ export class HooksInstallCommand extends KagiCommand {
 
   async run(rt: Runtime) {
     const { findRepository } = await import('../../io/git.js');
-    const { installGitSetup, writeSetupMarker } = await import('../../operations/setup-git.js');
+    const { installGitSetup, writeSetupMarker } = await import('../../operations/project/setup-git.js');
     const repo = await findRepository(rt.cwd);
     const report = await installGitSetup(repo);
     await writeSetupMarker(repo, 'installed');

@@ -14,7 +14,7 @@ export class HooksStatusCommand extends KagiCommand {
 
   async run(rt: Runtime) {
     const { findRepository } = await import('../../io/git.js');
-    const { readSetupStatus } = await import('../../operations/setup-git.js');
+    const { readSetupStatus } = await import('../../operations/project/setup-git.js');
     const status = await readSetupStatus(await findRepository(rt.cwd));
     if (this.json) {
       writeOut(JSON.stringify(status, null, 2));

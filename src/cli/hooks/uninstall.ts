@@ -14,7 +14,7 @@ export class HooksUninstallCommand extends KagiCommand {
 
   async run(rt: Runtime) {
     const { findRepository } = await import('../../io/git.js');
-    const { uninstallGitSetup, writeSetupMarker } = await import('../../operations/setup-git.js');
+    const { uninstallGitSetup, writeSetupMarker } = await import('../../operations/project/setup-git.js');
     const repo = await findRepository(rt.cwd);
     const removed = await uninstallGitSetup(repo);
     await writeSetupMarker(repo, 'uninstalled');

@@ -39,7 +39,7 @@ export class MemberAddMachineCommand extends KagiCommand {
       if (answer.trim().toLowerCase() !== 'y')
         throw new KagiError('aborted', 'nothing was changed');
     }
-    const { addMachine } = await import('../../operations/add-machine.js');
+    const { addMachine } = await import('../../operations/team/add-machine.js');
     const result = await addMachine(rt, this.name, this.out ?? null);
     if (this.out) writeErr(`Wrote the identity of ${this.name} to ${this.out} (mode 0600).`);
     else process.stdout.write(result.identityText);

@@ -18,7 +18,7 @@ export class MemberApproveCommand extends KagiCommand {
   yes = Option.Boolean('--yes,-y', false, { description: 'do not ask (scripts)' });
 
   async run(rt: Runtime) {
-    const { planApproval } = await import('../../operations/approve-member.js');
+    const { planApproval } = await import('../../operations/team/approve-member.js');
     const plan = await planApproval(rt, this.id);
     const name = formatMemberName(plan.member.name);
     writeErr(`Member ${plan.member.id}: ${name}`);

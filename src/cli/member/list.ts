@@ -18,7 +18,7 @@ export class MemberListCommand extends KagiCommand {
   json = Option.Boolean('--json', false, { description: 'machine-readable output' });
 
   async run(rt: Runtime) {
-    const { listMembers } = await import('../../operations/list-members.js');
+    const { listMembers } = await import('../../operations/team/list-members.js');
     const { rows, checked, epoch } = await listMembers(rt);
     if (this.json) {
       writeOut(JSON.stringify({ epoch, seals_checked: checked, members: rows }, null, 2));

@@ -22,7 +22,7 @@ export class MemberRemoveCommand extends KagiCommand {
   yes = Option.Boolean('--yes,-y', false, { description: 'do not ask (scripts)' });
 
   async run(rt: Runtime) {
-    const { planRemoval } = await import('../../operations/remove-member.js');
+    const { planRemoval } = await import('../../operations/team/remove-member.js');
     const plan = await planRemoval(rt, this.id);
     const name = formatMemberName(plan.member.name);
     if (!this.yes) {

@@ -1,0 +1,422 @@
+// `git kagi doctor`: every check of a device and a clone (repository, project, identity and its
+// file modes, key source and membership, pin, drivers, attributes, hooks, rotation journal, the
+// .kagi/ consistency checks), each with a plain explanation and a fix. Reads only.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { type Member, parseAccess } from '../../core/access.js';
+import type { ProjectKeys } from '../../crypto/keys.js';
+import { verifySeal } from '../../crypto/seal.js';
+import { KagiError } from '../../errors.js';
+import { findRepository, type Repository, runGit } from '../../io/git.js';
+import { readBlobs } from '../../io/git-objects.js';
+import { journalPath, readJournal } from '../../io/journal.js';
+import { identityPath, readPin, resolveKagiHome } from '../../io/kagi-home.js';
+import type { Runtime } from '../../runtime.js';
+import { checkKagiFiles, type Problem } from '../project/check-kagi-files.js';
+import { withHistory } from '../project/merge-keys.js';
+import type { Project } from '../project/read-project.js';
+import { readSetupStatus } from '../project/setup-git.js';
+import { findKeyVariable, type KeyState, readWorkTreeKagi, tryUnlock } from '../git/verify-project.js';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
+
+export interface Check {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+  fix?: string;
+  /** A failure of the data itself (tampering, stale or undecryptable lines): exit 4. */
+  integrity?: boolean;
+}
+
+export const FIX = 'git kagi doctor --fix';
+
+export async function diagnoseProject(rt: Runtime): Promise<Check[]> {
+  const checks: Check[] = [];
+  let repo: Repository | null = null;
+  try {
+    repo = await findRepository(rt.cwd);
+    checks.push({ name: 'repository', status: 'ok', detail: repo.root });
+  } catch (error) {
+    if (!(error instanceof KagiError)) throw error;
+    checks.push({ name: 'repository', status: 'fail', detail: error.message, fix: error.hint });
+  }
+  let tree: Awaited<ReturnType<typeof readWorkTreeKagi>> | null = null;
+  if (repo) {
+    try {
+      tree = await readWorkTreeKagi(rt);
+    } catch (error) {
+      if (!(error instanceof KagiError)) throw error;
+      checks.push({ name: 'project', status: 'fail', detail: error.message, fix: error.hint });
+    }
+  }
+  const project = tree?.project ?? null;
+  if (tree) {
+    checks.push(
+      project
+        ? {
+            name: 'project',
+            status: 'ok',
+            detail: `${project.access.project_id}, key epoch ${project.access.epoch}`,
+          }
+        : {
+            name: 'project',
+            status: 'fail',
+            detail: '.kagi/kagi.json or .kagi/access.json cannot be read (see below)',
+            fix: 'restore them from git history (`git checkout -- .kagi`)',
+            integrity: true,
+          },
+    );
+  }
+  checks.push(...(await checkDevice(rt)));
+  if (!repo || !tree) return checks;
+
+  const key = await tryUnlock(rt, project);
+  checks.push(...(await checkKey(rt, project, key)));
+  checks.push(...(await checkSetup(repo)));
+  checks.push(await checkRotation(repo, project));
+
+  const keys = key.kind === 'unlocked' ? key.unlocked.keys : null;
+  const problems = checkKagiFiles(tree.files, keys);
+  if (project && keys) await explainSeals(project, keys, problems);
+  for (const p of problems) {
+    checks.push({
+      name: nameOfFile(p.file),
+      status: 'fail',
+      detail: p.message,
+      ...(p.fix ? { fix: p.fix } : {}),
+      integrity: true,
+    });
+  }
+  if (problems.length === 0) {
+    const stores = tree.files.stores.length;
+    checks.push({
+      name: 'files',
+      status: 'ok',
+      detail: `kagi.json, access.json and ${stores} store(s) are consistent${keys ? ', every line decrypts' : ' (structure only: no key)'}`,
+    });
+  }
+  return checks;
+}
+
+function nameOfFile(file: string): string {
+  if (file === '.kagi/access.json') return 'access';
+  if (file === '.kagi/kagi.json') return 'config';
+  return 'stores';
+}
+
+/** `~/…` for paths below HOME, as people write them. */
+export function displayPath(rt: Runtime, file: string): string {
+  const home = rt.env.HOME;
+  if (home && (file === home || file.startsWith(`${home}/`))) return `~${file.slice(home.length)}`;
+  return file;
+}
+
+async function modeOf(file: string): Promise<number | null> {
+  const stat = await fs.lstat(file).catch(() => null);
+  return stat ? stat.mode & 0o777 : null;
+}
+
+function formatMode(mode: number): string {
+  return `0${mode.toString(8).padStart(3, '0')}`;
+}
+
+/** Files of $KAGI_HOME whose mode lets others read them (DESIGN §3: files 0600, folders 0700). */
+export async function findLooseModes(
+  home: string,
+): Promise<Array<{ file: string; mode: number; want: number }>> {
+  const loose: Array<{ file: string; mode: number; want: number }> = [];
+  const consider = async (file: string, want: number) => {
+    const stat = await fs.lstat(file).catch(() => null);
+    if (!stat || stat.isSymbolicLink()) return;
+    const mode = stat.mode & 0o777;
+    if (mode & 0o077) loose.push({ file, mode, want });
+  };
+  await consider(home, 0o700);
+  await consider(identityPath(home), 0o600);
+  const projects = path.join(home, 'projects');
+  await consider(projects, 0o700);
+  for (const name of await fs.readdir(projects).catch(() => [] as string[]))
+    await consider(path.join(projects, name), 0o600);
+  return loose;
+}
+
+async function checkDevice(rt: Runtime): Promise<Check[]> {
+  const home = resolveKagiHome(rt.env);
+  const file = identityPath(home);
+  const checks: Check[] = [];
+  const mode = await modeOf(file);
+  const variable = findKeyVariable(rt);
+  if (mode === null) {
+    checks.push(
+      variable
+        ? {
+            name: 'identity',
+            status: 'ok',
+            detail: `none in ${displayPath(rt, home)} (not needed: the key comes from ${variable})`,
+          }
+        : {
+            name: 'identity',
+            status: 'fail',
+            detail: `this device has no identity (${displayPath(rt, file)})`,
+            fix: 'git kagi join --name <you>, then ask an active member to approve you',
+          },
+    );
+  } else {
+    const text = await fs.readFile(file, 'utf8').catch(() => null);
+    const { parseIdentityFile } = await import('../../crypto/age.js');
+    if (text === null || parseIdentityFile(text) === null) {
+      checks.push({
+        name: 'identity',
+        status: 'fail',
+        detail: `${displayPath(rt, file)} holds no age identity`,
+        fix: 'restore it from a backup; if it is lost, move it aside and run `git kagi join` to get access again',
+      });
+    } else {
+      checks.push({ name: 'identity', status: 'ok', detail: displayPath(rt, file) });
+    }
+  }
+  for (const loose of await findLooseModes(home)) {
+    checks.push({
+      name: 'home',
+      status: 'fail',
+      detail: `${displayPath(rt, loose.file)} has mode ${formatMode(loose.mode)}; it must be ${formatMode(loose.want)} (only you may read it)`,
+      fix: FIX,
+    });
+  }
+  return checks;
+}
+
+async function checkKey(rt: Runtime, project: Project | null, key: KeyState): Promise<Check[]> {
+  if (!project)
+    return [{ name: 'key', status: 'skip', detail: 'not checked: no readable project' }];
+  if (key.kind === 'integrity') {
+    return [
+      {
+        name: 'key',
+        status: 'fail',
+        detail: key.error.message,
+        fix: key.error.hint ?? 'compare .kagi/access.json with a teammate',
+        integrity: true,
+      },
+      { name: 'pin', status: 'skip', detail: 'not checked: no key' },
+    ];
+  }
+  if (key.kind === 'none') {
+    const fix = key.error?.hint;
+    return [
+      {
+        name: 'key',
+        status: 'fail',
+        detail: key.error?.message ?? 'no key source unlocks this project',
+        ...(fix ? { fix } : {}),
+      },
+      { name: 'pin', status: 'skip', detail: 'not checked: no key' },
+    ];
+  }
+  const { unlocked } = key;
+  const checks: Check[] = [];
+  const source =
+    unlocked.source.kind === 'device'
+      ? `this device (${displayPath(rt, unlocked.source.detail)})`
+      : unlocked.source.kind;
+  checks.push({ name: 'key', status: 'ok', detail: `unlocked with ${source}` });
+  checks.push(describeMember(unlocked.member, unlocked.source.kind));
+  if (unlocked.readOnly) {
+    checks.push({
+      name: 'pin',
+      status: 'warn',
+      detail: `${unlocked.readOnly}: secrets can be read here but not changed`,
+      fix: 'pull or check out the latest .kagi/',
+    });
+  } else {
+    const pin = await readPin(resolveKagiHome(rt.env), project.access.project_id);
+    checks.push({
+      name: 'pin',
+      status: 'ok',
+      detail: pin
+        ? `trusts key epoch ${pin.epoch} (${pin.key_id})`
+        : 'not written (read-only home): the next run trusts this key on first use',
+    });
+  }
+  return checks;
+}
+
+function describeMember(member: Member | null, source: string): Check {
+  if (member)
+    return {
+      name: 'member',
+      status: 'ok',
+      detail: `${member.id} (${member.name}), ${member.status}`,
+    };
+  return {
+    name: 'member',
+    status: 'ok',
+    detail:
+      source === 'device'
+        ? 'unknown to the key cache (it learns it on the next unwrap)'
+        : `none: ${source} is a project key, not a member`,
+  };
+}
+
+async function checkSetup(repo: Repository): Promise<Check[]> {
+  const status = await readSetupStatus(repo);
+  const checks: Check[] = [];
+  const drivers = status.drivers.filter((d) => d.actual !== d.expected);
+  for (const d of drivers) {
+    checks.push({
+      name: 'drivers',
+      status: 'fail',
+      detail:
+        d.actual === null
+          ? `${d.key} is not configured`
+          : `${d.key} is '${d.actual}', expected '${d.expected}'`,
+      fix: FIX,
+    });
+  }
+  if (drivers.length === 0)
+    checks.push({ name: 'drivers', status: 'ok', detail: 'merge and diff drivers configured' });
+  checks.push(
+    status.attributes
+      ? { name: 'attributes', status: 'ok', detail: '.gitattributes has the git-kagi block' }
+      : {
+          name: 'attributes',
+          status: 'fail',
+          detail: '.gitattributes lacks the git-kagi block: git merges and diffs .kagi/ as text',
+          fix: `${FIX}, then commit .gitattributes`,
+        },
+  );
+  if (status.manager === 'lefthook' || status.manager === 'pre-commit') {
+    checks.push({
+      name: 'hooks',
+      status: 'warn',
+      detail: `${status.manager} manages the hooks of this repository; git kagi cannot see its configuration`,
+      fix: '`git kagi hooks install` prints the lines to add to its configuration',
+    });
+    return checks;
+  }
+  const missing = status.hooks.filter((h) => !h.installed);
+  for (const h of missing) {
+    checks.push({
+      name: 'hooks',
+      status: 'fail',
+      detail: `the ${h.name} hook is not installed (${path.relative(repo.root, h.file) || h.file})`,
+      fix: FIX,
+    });
+  }
+  if (missing.length === 0) {
+    const where = status.manager === 'husky' ? ' (in .husky/)' : '';
+    checks.push({
+      name: 'hooks',
+      status: 'ok',
+      detail: `${status.hooks.map((h) => h.name).join(', ')}${where}`,
+    });
+  }
+  return checks;
+}
+
+async function checkRotation(repo: Repository, project: Project | null): Promise<Check> {
+  const file = path.relative(repo.root, journalPath(repo.gitDir));
+  try {
+    const journal = await readJournal(repo.gitDir);
+    if (!journal) return { name: 'rotation', status: 'ok', detail: 'no interrupted key rotation' };
+    const access = project?.access;
+    const resumable =
+      !access ||
+      (access.epoch === journal.from_epoch && access.key_id === journal.from_key_id) ||
+      (access.epoch === journal.epoch && access.key_id === journal.key_id);
+    return {
+      name: 'rotation',
+      status: 'fail',
+      detail: `an interrupted key rotation (epoch ${journal.from_epoch} → ${journal.epoch}) is pending (${file})`,
+      fix: resumable
+        ? `${FIX} finishes it`
+        : `it started from epoch ${journal.from_epoch}, but this checkout is at epoch ${access?.epoch}: check out the branch it started on and run \`${FIX}\`, or delete ${file} to abandon it`,
+    };
+  } catch (error) {
+    if (!(error instanceof KagiError)) throw error;
+    return {
+      name: 'rotation',
+      status: 'fail',
+      detail: error.message,
+      ...(error.hint ? { fix: error.hint } : {}),
+      integrity: true,
+    };
+  }
+}
+
+/** Which epoch, if any, each member's seal verifies under (the current one first). */
+export function findSealEpoch(project: Project, keys: ProjectKeys, member: Member): number | null {
+  const { access } = project;
+  const all = withHistory(access, keys);
+  for (let epoch = access.epoch; epoch >= 1; epoch--) {
+    const k = all.forEpoch(epoch);
+    if (k && verifySeal(k.seal, access.project_id, epoch, member)) return epoch;
+  }
+  return null;
+}
+
+/**
+ * Ids and recipients of every member that any commit's access.json records as removed. An entry
+ * approved before a rotation is only re-wrapped when its member was never removed since: else
+ * pasting an old "active" entry back would re-admit a removed member.
+ */
+export async function findRemovedMembers(repo: Repository): Promise<Set<string>> {
+  const log = await runGit(
+    ['log', '--all', '--format=%H', '--', '.kagi/access.json'],
+    repo.root,
+    true,
+  );
+  const commits = log.code === 0 ? log.stdout.split('\n').filter((c) => c !== '') : [];
+  const blobs = await readBlobs(
+    repo.root,
+    commits.map((c) => `${c}:.kagi/access.json`),
+  );
+  const removed = new Set<string>();
+  for (const text of blobs.values()) {
+    if (text === null) continue;
+    try {
+      for (const m of parseAccess(text).members) {
+        if (m.status === 'removed') {
+          removed.add(m.id);
+          removed.add(m.recipient);
+        }
+      }
+    } catch {}
+  }
+  return removed;
+}
+
+export function wasRemoved(removed: ReadonlySet<string>, member: Member): boolean {
+  return removed.has(member.id) || removed.has(member.recipient);
+}
+
+/** Replaces the generic fix of a bad seal by what is true of that member. */
+async function explainSeals(
+  project: Project,
+  keys: ProjectKeys,
+  problems: Problem[],
+): Promise<void> {
+  const { access } = project;
+  let removed: Promise<Set<string>> | undefined;
+  const removedOnce = () => {
+    removed ??= findRemovedMembers(project.repo);
+    return removed;
+  };
+  for (const m of access.members) {
+    if (m.status === 'pending' || verifySeal(keys.seal, access.project_id, access.epoch, m))
+      continue;
+    const problem = problems.find(
+      (p) => p.file === '.kagi/access.json' && p.message.includes(`member ${m.id} `),
+    );
+    if (!problem) continue;
+    const epoch = findSealEpoch(project, keys, m);
+    if (epoch === null) {
+      problem.fix = `nobody holding the key sealed this entry (forged, or edited by hand): it is never re-wrapped; \`git kagi member remove ${m.id}\` removes it`;
+    } else if (m.status === 'active' && wasRemoved(await removedOnce(), m)) {
+      problem.fix = `${m.id} was approved at key epoch ${epoch} but removed since: its old entry was put back, and is never re-wrapped; \`git kagi member remove ${m.id}\` removes it again`;
+    } else {
+      problem.fix = `${m.id} was ${m.status === 'active' ? 'approved' : 'changed'} at key epoch ${epoch}, before a rotation (a branch merged without the drivers): ${FIX} re-wraps it`;
+    }
+  }
+}

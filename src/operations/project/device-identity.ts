@@ -1,0 +1,30 @@
+// This device's age identity in $KAGI_HOME: created once, on first need (init, join).
+
+import { KagiError } from '../../errors.js';
+import { readDeviceIdentityFile, writeDeviceIdentity } from '../../io/kagi-home.js';
+
+export interface DeviceIdentity {
+  identity: string;
+  recipient: string;
+  created: boolean;
+}
+
+export async function ensureDeviceIdentity(home: string, now: Date): Promise<DeviceIdentity> {
+  const { generateIdentity, identityToRecipient, parseIdentityFile } = await import(
+    '../../crypto/age.js'
+  );
+  const text = await readDeviceIdentityFile(home);
+  if (text !== null) {
+    const identity = parseIdentityFile(text);
+    if (!identity) {
+      throw new KagiError('bad-identity', `${home}/identity.txt holds no age identity`, {
+        hint: 'restore the file from a backup; if it is lost, move it aside and run `git kagi join` to get access again',
+      });
+    }
+    return { identity, recipient: await identityToRecipient(identity), created: false };
+  }
+  const identity = await generateIdentity();
+  const recipient = await identityToRecipient(identity);
+  await writeDeviceIdentity(home, identity, recipient, now);
+  return { identity, recipient, created: true };
+}
