@@ -1,10 +1,9 @@
-// Builds dist/ (start-up is a feature, issue 5):
+// Builds dist/ from the table of bundles, src/bundles/table.ts, which the entry reads too:
 // - git-kagi.cjs, the entry, and hot/*.cjs: what runs on every program start, commit, checkout,
-//   merge and diff (`run`, `get`, `set`, the hooks, the git drivers), each path one CommonJS file
-//   that the entry compiles through V8's code cache (src/io/code-cache.ts; the cache files are
-//   named by KAGI_BUILD_ID, a digest of these bundles). CommonJS because Node starts it without
-//   its ES module loader (about 5 ms on every call); one file per path because parsing code a path
-//   never runs costs start-up too.
+//   merge and diff, each path one CommonJS file that the entry compiles through V8's code cache
+//   (src/io/code-cache.ts; the cache files are named by KAGI_BUILD_ID, a digest of these bundles).
+//   CommonJS because Node starts it without its ES module loader (about 5 ms on every call); one
+//   file per path because parsing code a path never runs costs start-up too.
 // - lazy/*.js and chunks/: what is rare (the CLI framework and its commands, age, key rotation,
 //   first-time setup, repairs), one ES module build split into chunks that the others import on
 //   first use.
@@ -14,30 +13,44 @@
 
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { build } from 'esbuild';
 
-/** The rare paths: `lazy/<name>.js` of the ES module build. */
-const LAZY = {
-  cli: 'src/cli/cli.ts',
-  age: 'src/crypto/age.ts',
-  rotation: 'src/operations/project/rotation.ts',
-  'setup-git': 'src/operations/project/setup-git.ts',
-  'repair-project': 'src/operations/diagnostics/repair-project.ts',
-  'diagnose-project': 'src/operations/diagnostics/diagnose-project.ts',
-};
-const lazyPattern = new RegExp(`/(${Object.keys(LAZY).join('|')})\\.js$`);
+/** The table of bundles (src/bundles/table.ts), compiled on its own to be read here. */
+async function readTable() {
+  const tmp = `dist.${process.pid}.table.mjs`;
+  await build({
+    entryPoints: ['src/bundles/table.ts'],
+    bundle: true,
+    format: 'esm',
+    outfile: tmp,
+    logLevel: 'warning',
+  });
+  try {
+    return await import(new URL(`../${tmp}`, import.meta.url).href);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+const { HOT_BUNDLES, LAZY_CHUNKS } = await readTable();
+const lazyBySource = new Map(
+  Object.entries(LAZY_CHUNKS).map(([name, source]) => [path.resolve('src', source), name]),
+);
 
 /**
- * In the entry and the hot bundles, a dynamic import of a rare path stays an import of
- * `lazy/<name>.js`, relative to the bundle (`lazyDir`).
+ * In the entry and the hot bundles, a dynamic import of a rare path (LAZY_CHUNKS) stays an import
+ * of `lazy/<name>.js`, relative to the bundle (`lazyDir`).
  */
 function rarePathsLazy(lazyDir) {
   return {
     name: 'rare-paths-lazy',
     setup(b) {
-      b.onResolve({ filter: lazyPattern }, (args) => {
+      b.onResolve({ filter: /^\./ }, (args) => {
         if (args.kind !== 'dynamic-import') return undefined;
-        return { path: `${lazyDir}/${lazyPattern.exec(args.path)[1]}.js`, external: true };
+        const name = lazyBySource.get(
+          path.resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts'),
+        );
+        return name === undefined ? undefined : { path: `${lazyDir}/${name}.js`, external: true };
       });
     },
   };
@@ -88,45 +101,18 @@ const common = {
   logLevel: 'warning',
 };
 
-/**
- * The frequent paths: `hot/<name>.cjs`, each exporting to main.ts a `main(argv)` that is
- * runCommand (src/command.ts) around the path's work function named here.
- */
-const HOT = {
-  run: ['bundles/run.js', 'runRunCommand'],
-  get: ['bundles/get.js', 'runGetArgv'],
-  set: ['bundles/set.js', 'runSetArgv'],
-  'pre-commit': ['bundles/hook.js', 'runPreCommitArgv'],
-  'post-hook': ['bundles/hook.js', 'runPostHookArgv'],
-  'merge-driver': ['bundles/merge-driver.js', 'runMergeDriver'],
-  textconv: ['bundles/textconv.js', 'runTextconv'],
-};
-/**
- * The hot bundles the entry requires as plain CommonJS instead (src/main.ts): with nothing to do,
- * the post-checkout and post-merge hooks load no node:crypto, which checking a cache would cost.
- */
-const PLAIN = new Set(['post-hook']);
-
-/** The entry requires `./hot/<plain>.cjs` itself; each is built on its own below. */
-const hotBundlesOutside = {
-  name: 'hot-bundles-outside',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/hot\// }, (args) => ({ path: args.path, external: true }));
-  },
-};
-
 /** `hot:<name>` is an entry that exports only that `main`, so the rest is shaken out. */
 const hotEntries = {
   name: 'hot-entries',
   setup(b) {
     b.onResolve({ filter: /^hot:/ }, (args) => ({ path: args.path.slice(4), namespace: 'hot' }));
     b.onLoad({ filter: /.*/, namespace: 'hot' }, (args) => {
-      const [file, work] = HOT[args.path];
+      const { source } = HOT_BUNDLES[args.path];
       return {
         contents: [
-          `import { runCommand } from './bundles/command.js';`,
-          `import { ${work} } from './${file}';`,
-          `export const main = (argv) => runCommand(argv, ${work});`,
+          `import { withRuntime } from './bundles/command.js';`,
+          `import { work } from './${source}';`,
+          `export const main = (argv) => withRuntime(argv, work);`,
         ].join('\n'),
         resolveDir: 'src',
         loader: 'js',
@@ -156,8 +142,8 @@ const out = `dist.${process.pid}.tmp`;
 await rm(out, { recursive: true, force: true });
 const hotEntryPoints = (plain) =>
   Object.fromEntries(
-    Object.keys(HOT)
-      .filter((name) => PLAIN.has(name) === plain)
+    Object.keys(HOT_BUNDLES)
+      .filter((name) => (HOT_BUNDLES[name].plain === true) === plain)
       .map((name) => [`hot/${name}`, `hot:${name}`]),
   );
 const hotBuild = await build({
@@ -195,14 +181,14 @@ await build({
   outExtension: { '.js': '.cjs' },
   banner: { js: '#!/usr/bin/env node' },
   define: { KAGI_BUILD_ID: JSON.stringify(buildId.digest('hex').slice(0, 16)) },
-  plugins: [hotBundlesOutside, builtinDefaults, rarePathsLazy('./lazy')],
+  plugins: [builtinDefaults, rarePathsLazy('./lazy')],
 });
 await chmod(`${out}/git-kagi.cjs`, 0o755);
 await build({
   ...common,
   format: 'esm',
   entryPoints: Object.fromEntries(
-    Object.entries(LAZY).map(([name, file]) => [`lazy/${name}`, file]),
+    Object.entries(LAZY_CHUNKS).map(([name, source]) => [`lazy/${name}`, `src/${source}`]),
   ),
   outdir: out,
   splitting: true,

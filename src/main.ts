@@ -1,8 +1,9 @@
 // The entry, which Node compiles on every start without any cache: so it only picks the bundle of
-// the command (scripts/build.mjs), loads it, and sets the exit code its `main` returns. All else,
-// the runtime and error reports included, is in the bundles (command.ts).
+// the command (bundles/table.ts), loads it, and sets the exit code its `main` returns. All else,
+// the runtime and error reports included, is in the bundles (bundles/command.ts).
 import path from 'node:path';
 import type { Outcome } from './bundles/command.js';
+import { HOT_BUNDLES, pickHotBundle } from './bundles/table.js';
 import { loadBundle, saveCodeCaches } from './io/code-cache.js';
 import { resolveKagiHome } from './io/kagi-home.js';
 
@@ -11,28 +12,14 @@ interface Bundle {
 }
 
 /**
- * What runs on every program start, commit, checkout, merge and diff: each a CommonJS bundle of
- * its own, so a path parses only its own code, compiled through V8's code cache in $KAGI_HOME
- * (io/code-cache.ts). Not the post-checkout and post-merge hooks: with nothing to do they load no
- * node:crypto, which checking a cache would cost them, so they are required as they are. Anything
- * else is the CLI, an ES module (the get and set bundles send it their other forms too).
+ * The bundle of the command (bundles/table.ts): a hot one through V8's code cache in $KAGI_HOME
+ * (io/code-cache.ts), or required as it is when plain; anything else is the CLI, an ES module.
  */
 function load(argv: readonly string[]): Bundle | Promise<Bundle> {
-  const [first, second] = argv;
-  if (first === 'hook') {
-    if (second === 'post-checkout' || second === 'post-merge')
-      return require('./hot/post-hook.cjs');
-    return loadCached('pre-commit');
-  }
-  if (
-    first === 'run' ||
-    first === 'get' ||
-    first === 'set' ||
-    first === 'merge-driver' ||
-    first === 'textconv'
-  )
-    return loadCached(first);
-  return import('./cli/cli.js');
+  const name = pickHotBundle(argv);
+  if (name === null) return import('./bundles/cli.js');
+  if (HOT_BUNDLES[name]?.plain) return require(path.join(__dirname, 'hot', `${name}.cjs`));
+  return loadCached(name);
 }
 
 function loadCached(name: string): Bundle {

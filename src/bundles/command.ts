@@ -1,12 +1,12 @@
-// What every command does around its own work, whichever bundle runs it (scripts/build.mjs): the
+// What every command does around its own work, whichever bundle runs it (bundles/table.ts): the
 // only code that reads process.env. Key material in KAGI_* variables is read once and removed from
 // process.env (diagnostic reports include it); errors are reported; the exit code goes back to
 // the entry (main.ts), which sets it.
+import { KEY_MATERIAL_VARIABLES } from '../core/key-variables.js';
 import { handedToStreams, writeErr } from '../io/output.js';
-import type { Terminal } from '../io/terminal.js';
+import { reportError } from '../io/report-error.js';
+import { askHiddenLine, askLine, type Terminal } from '../io/terminal.js';
 import type { Runtime } from '../runtime.js';
-
-const SECRET_VARIABLES = ['KAGI_PROJECT_KEY', 'KAGI_IDENTITY'];
 
 /** A fast path's work on the words after the command's name; null sends the command to the CLI. */
 export type Work = (args: readonly string[], rt: Runtime) => Promise<number | null>;
@@ -20,8 +20,8 @@ export interface Outcome {
 }
 
 /**
- * Whether a person is there is decided on first use, and the question code is loaded only when a
- * question is asked: node:tty (and net under it) is start-up that `run` and the hooks never need.
+ * Whether a person is there is decided on first use, and node:tty (with net under it) is loaded
+ * only then: start-up that `run` and the hooks never need (bench cases 1 and 4).
  */
 function openTerminal(): Terminal {
   let interactive: boolean | undefined;
@@ -46,15 +46,15 @@ function openTerminal(): Terminal {
       }
       return interactive;
     },
-    ask: async (question) => (await import('../io/terminal.js')).askLine(question),
-    askHidden: async (question) => (await import('../io/terminal.js')).askHiddenLine(question),
+    ask: askLine,
+    askHidden: askHiddenLine,
   };
 }
 
 /** Runs `work` on `argv` without its first word, or the CLI on all of `argv` when it returns null. */
-export async function runCommand(argv: readonly string[], work: Work | null): Promise<Outcome> {
+export async function withRuntime(argv: readonly string[], work: Work | null): Promise<Outcome> {
   const env = { ...process.env };
-  for (const name of SECRET_VARIABLES) delete process.env[name];
+  for (const name of KEY_MATERIAL_VARIABLES) delete process.env[name];
   const runtime: Runtime = {
     env,
     cwd: process.cwd(),
@@ -66,9 +66,8 @@ export async function runCommand(argv: readonly string[], work: Work | null): Pr
     const code = work ? await work(argv.slice(1), runtime) : null;
     if (code !== null) return { code, completed: true, settled: !handedToStreams() };
   } catch (error) {
-    const { reportError } = await import('../io/report-error.js');
     return { code: reportError(error, env.KAGI_DEBUG === '1'), completed: false, settled: false };
   }
-  const { runCli } = await import('../cli/cli.js');
-  return { code: await runCli(argv, runtime), completed: false, settled: false };
+  const { executeCli } = await import('../cli/cli.js');
+  return { code: await executeCli(argv, runtime), completed: false, settled: false };
 }

@@ -1,10 +1,14 @@
 // `git kagi get`, shared by the CLI and its own bundle (scripts/build.mjs): a masked listing is
 // the command people type most, so its common forms skip the CLI framework (issue 5).
+
+import { parseScopedArgv } from '../core/scoped-argv.js';
 import { KagiError } from '../errors.js';
 import { writeErr, writeOut } from '../io/output.js';
+import { openTarget } from '../operations/project/target.js';
 import type { ScopeListing, SecretRow } from '../operations/secrets/list-secrets.js';
+import { listSecrets } from '../operations/secrets/list-secrets.js';
+import { revealSecret } from '../operations/secrets/reveal-secret.js';
 import type { Runtime } from '../runtime.js';
-import { parseScopedArgv } from '../core/scoped-argv.js';
 
 const MASK = '••••••••';
 
@@ -25,13 +29,13 @@ export function parseGetArgv(argv: readonly string[]): GetOptions | null {
 }
 
 /** The bundle's work: the plain forms here, the others (null) in the CLI. */
-export async function runGetArgv(args: readonly string[], rt: Runtime): Promise<number | null> {
+export async function work(args: readonly string[], rt: Runtime): Promise<number | null> {
   const options = parseGetArgv(args);
-  return options && runGetCommand(options, rt);
+  return options && performGet(options, rt);
 }
 
-export async function runGetCommand(o: GetOptions, rt: Runtime): Promise<number> {
-  const { openTarget } = await import('../operations/project/target.js');
+/** `get` with its options parsed, by this bundle or by the CLI (cli/get.ts). */
+export async function performGet(o: GetOptions, rt: Runtime): Promise<number> {
   const target = await openTarget(rt, {
     args: o.args,
     tail: { min: 0, max: 1 },
@@ -42,13 +46,11 @@ export async function runGetCommand(o: GetOptions, rt: Runtime): Promise<number>
   const name = target.rest[0];
   if (name !== undefined || o.show) await confirmReveal(rt);
   if (name !== undefined) {
-    const { revealSecret } = await import('../operations/secrets/reveal-secret.js');
     const row = await revealSecret(rt, target, name);
     if (o.json) writeOut(JSON.stringify({ scope: row.scope, name: row.name, value: row.value }));
     else writeOut(row.value);
     return 0;
   }
-  const { listSecrets } = await import('../operations/secrets/list-secrets.js');
   const listings = await listSecrets(rt, target);
   if (o.json) {
     const rows = listings.flatMap((l) =>

@@ -2,9 +2,13 @@
 // files. The result goes to %A only; exit 0 is a clean merge, anything else a conflict.
 import { readFile, writeFile } from 'node:fs/promises';
 import { EXIT, KagiError } from '../errors.js';
+import { mergeAccessTexts } from '../operations/git/merge-access-file.js';
+import { mergeStoreTexts } from '../operations/git/merge-store-file.js';
+import { findMergeKeys } from '../operations/project/merge-keys.js';
+import { readProject } from '../operations/project/read-project.js';
 import type { Runtime } from '../runtime.js';
 
-export async function runMergeDriver(args: readonly string[], rt: Runtime): Promise<number> {
+export async function work(args: readonly string[], rt: Runtime): Promise<number> {
   const [kind, basePath, oursPath, theirsPath, path] = args;
   if ((kind !== 'access' && kind !== 'store') || !basePath || !oursPath || !theirsPath || !path) {
     rt.notice('error: usage: git kagi merge-driver access|store %O %A %B %P');
@@ -13,11 +17,9 @@ export async function runMergeDriver(args: readonly string[], rt: Runtime): Prom
   const base = await readFile(basePath, 'utf8');
   const ours = await readFile(oursPath, 'utf8');
   const theirs = await readFile(theirsPath, 'utf8');
-  const { readProject } = await import('../operations/project/read-project.js');
   const project = await readProject(rt).catch(() => null);
   try {
     if (kind === 'access') {
-      const { mergeAccessTexts } = await import('../operations/git/merge-access-file.js');
       const result = await mergeAccessTexts(rt, project, { base, ours, theirs });
       for (const n of result.notices) rt.notice(n);
       if (result.conflict) {
@@ -30,11 +32,9 @@ export async function runMergeDriver(args: readonly string[], rt: Runtime): Prom
       await writeFile(oursPath, result.text);
       return EXIT.ok;
     }
-    const { mergeStoreTexts } = await import('../operations/git/merge-store-file.js');
     const input = { path, projectId: project?.access.project_id ?? '', base, ours, theirs };
     let result = mergeStoreTexts(input, null);
     if (result.conflicts.length > 0 && project) {
-      const { findMergeKeys } = await import('../operations/project/merge-keys.js');
       const keys = await findMergeKeys(rt, project);
       if (keys) result = mergeStoreTexts(input, keys);
     }

@@ -1,15 +1,14 @@
 // `git kagi run …` without the CLI framework: it stands in front of every program a developer
-// starts, so its start-up is budgeted (issue 5). Help still comes from the CLI's descriptions.
+// starts, so its start-up is budgeted (bench case 1). Help, and any form this cannot read, goes to
+// the CLI (null), whose `run` command (cli/run.ts) explains it.
+import { openRunTarget } from '../operations/project/target.js';
+import { runWithSecrets } from '../operations/secrets/run-with-secrets.js';
 import type { Runtime } from '../runtime.js';
 
-export async function runRunCommand(argv: readonly string[], rt: Runtime): Promise<number> {
-  const { openRunTarget } = await import('../operations/project/target.js');
+export async function work(argv: readonly string[], rt: Runtime): Promise<number | null> {
   const first = argv[0];
-  const target = first === '-h' || first === '--help' ? null : await openRunTarget(rt, argv);
-  if (!target || target.run.help) {
-    const { runCli } = await import('../cli/cli.js');
-    return runCli(['run', '-h'], rt);
-  }
-  const { runWithSecrets } = await import('../operations/secrets/run-with-secrets.js');
+  if (first === '-h' || first === '--help') return null;
+  const target = await openRunTarget(rt, argv);
+  if (target.run.help) return null;
   return runWithSecrets(rt, target, target.run.command);
 }

@@ -1,10 +1,14 @@
 // `git kagi set`, shared by the CLI and its own bundle (scripts/build.mjs): its plain forms skip
 // the CLI framework (issue 5).
+
+import { parseWritableSecretName } from '../core/names.js';
+import { parseScopedArgv } from '../core/scoped-argv.js';
 import { KagiError } from '../errors.js';
 import { writeErr } from '../io/output.js';
 import { readStdin } from '../io/terminal.js';
+import { openTarget } from '../operations/project/target.js';
+import { setSecret } from '../operations/secrets/set-secret.js';
 import type { Runtime } from '../runtime.js';
-import { parseScopedArgv } from '../core/scoped-argv.js';
 
 export interface SetOptions {
   args: string[];
@@ -19,13 +23,13 @@ export function parseSetArgv(argv: readonly string[]): SetOptions | null {
 }
 
 /** The bundle's work: the plain forms here, the others (null) in the CLI. */
-export async function runSetArgv(args: readonly string[], rt: Runtime): Promise<number | null> {
+export async function work(args: readonly string[], rt: Runtime): Promise<number | null> {
   const options = parseSetArgv(args);
-  return options && runSetCommand(options, rt);
+  return options && performSet(options, rt);
 }
 
-export async function runSetCommand(o: SetOptions, rt: Runtime): Promise<number> {
-  const { openTarget } = await import('../operations/project/target.js');
+/** `set` with its options parsed, by this bundle or by the CLI (cli/set.ts). */
+export async function performSet(o: SetOptions, rt: Runtime): Promise<number> {
   const target = await openTarget(rt, {
     args: o.args,
     tail: { min: 1, max: 2 },
@@ -34,7 +38,6 @@ export async function runSetCommand(o: SetOptions, rt: Runtime): Promise<number>
     env: o.env,
   });
   const [name, given] = target.rest as [string, string | undefined];
-  const { parseWritableSecretName } = await import('../core/names.js');
   parseWritableSecretName(name);
   let value = given;
   if (value === undefined) {
@@ -46,7 +49,6 @@ export async function runSetCommand(o: SetOptions, rt: Runtime): Promise<number>
       'note: values on the command line land in your shell history; `git kagi set KEY` asks instead',
     );
   }
-  const { setSecret } = await import('../operations/secrets/set-secret.js');
   const result = await setSecret(rt, target, name, value);
   writeErr(
     `${result.added ? 'Added' : result.changed ? 'Changed' : 'Unchanged:'} ${result.name} in ${result.scope}`,

@@ -1,11 +1,11 @@
 // The clipanion front end: parses argv, maps usage errors to exit 2 on stderr (clipanion would
 // print them on stdout and exit 1) and runs the command with the Runtime.
 import { Builtins, Cli, type Command } from 'clipanion';
-import { type Outcome, runCommand } from '../bundles/command.js';
 import { EXIT } from '../errors.js';
 import { writeOut } from '../io/output.js';
 import type { Runtime } from '../runtime.js';
 import { commands } from './commands.js';
+import { fixUsage } from './usage.js';
 
 export const VERSION = '0.1.0';
 
@@ -43,17 +43,17 @@ function joinOptionalValues(argv: readonly string[]): string[] {
   return out;
 }
 
-export async function runCli(argv: readonly string[], runtime: Runtime): Promise<number> {
+export async function executeCli(argv: readonly string[], runtime: Runtime): Promise<number> {
   const cli = buildCli();
   const context = { ...Cli.defaultContext, runtime };
   if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help') {
-    writeOut(fixUsage(cli.usage(null)));
+    writeOut(fixUsage(cli.usage(null), commands));
     return 0;
   }
   const asked = findHelpRequest(argv);
   if (asked) {
     // Through output.ts, as `run -h` must be: `run` ends without waiting for Node's streams.
-    writeOut(fixUsage(cli.usage(asked, { detailed: true })));
+    writeOut(fixUsage(cli.usage(asked, { detailed: true }), commands));
     return 0;
   }
   let command: Command;
@@ -105,21 +105,4 @@ function findHelpRequest(argv: readonly string[]): CommandClass | null {
     if (flag > 3) return null;
   }
   return best?.command ?? null;
-}
-
-/** clipanion's usage text with option values named and positional synopses spelled out. */
-export function fixUsage(text: string): string {
-  let fixed = text.replace(/ #0/g, ' <value>');
-  for (const command of commands as CommandClass[]) {
-    const path = command.paths?.[0]?.join(' ');
-    if (!path || !command.positionals) continue;
-    const line = new RegExp(`(git kagi ${path}\\b[^\\n]*?) \\.\\.\\.(\\n|$)`, 'g');
-    fixed = fixed.replace(line, `$1 ${command.positionals}$2`);
-  }
-  return fixed;
-}
-
-/** The CLI as a bundle of its own, for main.ts: every command the others do not take. */
-export function main(argv: readonly string[]): Promise<Outcome> {
-  return runCommand(argv, null);
 }

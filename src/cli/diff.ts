@@ -25,7 +25,7 @@ export class DiffCommand extends KagiCommand {
   json = Option.Boolean('--json', false, { description: 'machine-readable output' });
   revs = Option.Rest({ name: 'rev' });
 
-  async run(rt: Runtime) {
+  async perform(rt: Runtime) {
     const { diffSecrets, WORK_TREE } = await import('../operations/git/diff-secrets.js');
     const diff = await diffSecrets(rt, this.revs);
     if (this.json) {

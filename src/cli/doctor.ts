@@ -32,7 +32,7 @@ export class DoctorCommand extends KagiCommand {
 
   fix = Option.Boolean('--fix', false, { description: 'repair what can be repaired safely' });
 
-  async run(rt: Runtime) {
+  async perform(rt: Runtime) {
     const out: string[] = [];
     const changed = new Set<string>();
     if (this.fix) {

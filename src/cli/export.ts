@@ -30,7 +30,7 @@ export class ExportCommand extends KagiCommand {
   force = Option.Boolean('--force', false, { description: 'overwrite existing files' });
   args = Option.Rest({ name: 'service env' });
 
-  async run(rt: Runtime) {
+  async perform(rt: Runtime) {
     const { openTarget } = await import('../operations/project/target.js');
     const target = await openTarget(rt, {
       args: this.args,

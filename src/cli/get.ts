@@ -30,9 +30,9 @@ export class GetCommand extends KagiCommand {
   });
   args = Option.Rest({ name: 'service env KEY' });
 
-  async run(rt: Runtime) {
-    const { runGetCommand } = await import('../bundles/get.js');
-    return runGetCommand(
+  async perform(rt: Runtime) {
+    const { performGet } = await import('../bundles/get.js');
+    return performGet(
       { args: this.args, service: this.service, env: this.env, show: this.show, json: this.json },
       rt,
     );

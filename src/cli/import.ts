@@ -32,7 +32,7 @@ export class ImportCommand extends KagiCommand {
   });
   args = Option.Rest({ name: 'service env' });
 
-  async run(rt: Runtime) {
+  async perform(rt: Runtime) {
     const { openTarget } = await import('../operations/project/target.js');
     const target = await openTarget(rt, {
       args: this.args,

@@ -40,7 +40,7 @@ export class InitCommand extends KagiCommand {
     description: 'replace an existing .kagi/ (asks on a terminal)',
   });
 
-  async run(rt: Runtime) {
+  async perform(rt: Runtime) {
     if (this.force) {
       if (!rt.terminal.interactive) {
         throw new KagiError(

@@ -19,7 +19,7 @@ export class JoinCommand extends KagiCommand {
     description: 'your name as the team will see it (default: git config user.name)',
   });
 
-  async run(rt: Runtime) {
+  async perform(rt: Runtime) {
     const { joinProject } = await import('../operations/team/join-project.js');
     const result = await joinProject(rt, this.name);
     const { member } = result;

@@ -1,6 +1,8 @@
 // git-kagi(1), rendered at build time from the same command descriptions that `-h` prints, so
 // `git kagi --help` (which git turns into `man git-kagi`) says what the commands do.
-import { buildCli, fixUsage, VERSION } from './cli.js';
+import { buildCli, VERSION } from './cli.js';
+import { commands } from './commands.js';
+import { fixUsage } from './usage.js';
 
 function escapeRoff(text: string): string {
   return text
@@ -50,7 +52,7 @@ export function renderManPage(): string {
     '.SH COMMANDS',
   ];
   for (const d of definitions) {
-    const usage = fixUsage(d.usage);
+    const usage = fixUsage(d.usage, commands);
     out.push('.TP', `.B ${escapeRoff(usage)}`, escapeRoff(d.description ?? ''));
     if (d.details) out.push('.RS', '.PP', renderMarkdown(d.details), '.RE');
     if (d.options.length > 0) {

@@ -24,7 +24,7 @@ export class ResolveCommand extends KagiCommand {
   ours = Option.Boolean('--ours', false, { description: 'keep our side of every conflict' });
   theirs = Option.Boolean('--theirs', false, { description: 'keep their side of every conflict' });
 
-  async run(rt: Runtime) {
+  async perform(rt: Runtime) {
     if (this.ours && this.theirs)
       throw new KagiError('usage', 'choose --ours or --theirs, not both', { exitCode: 2 });
     const { findStoreConflicts } = await import('../operations/git/resolve-conflicts.js');

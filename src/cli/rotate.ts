@@ -12,9 +12,9 @@ export class RotateCommand extends KagiCommand {
     examples: [['Rotate the key', 'git kagi rotate']],
   });
 
-  async run(rt: Runtime) {
-    const { openProject } = await import('../operations/project/read-project.js');
-    const { rotateKey } = await import('../operations/project/rotation.js');
+  async perform(rt: Runtime) {
+    const { openProject } = await import('../operations/project/open-project.js');
+    const { rotateKey } = await import('../operations/team/rotate-key.js');
     const result = await rotateKey(rt, await openProject(rt));
     writeErr(
       `Rotated the key to epoch ${result.epoch}: ${result.scopes} scope(s) re-encrypted, ${result.rewrapped.length} member(s) re-wrapped.`,

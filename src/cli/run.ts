@@ -1,6 +1,7 @@
 import { Command, Option } from 'clipanion';
 import type { Runtime } from '../runtime.js';
-import { KagiCommand } from './base.js';
+import { KagiCommand, writeOut } from './base.js';
+import { fixUsage } from './usage.js';
 
 export class RunCommand extends KagiCommand {
   static override paths = [['run']];
@@ -26,9 +27,18 @@ export class RunCommand extends KagiCommand {
 
   argv = Option.Proxy();
 
-  async run(rt: Runtime) {
-    // main.ts sends `run` to internal/run.ts; this class gives it help text and a man page entry.
-    const { runRunCommand } = await import('../bundles/run.js');
-    return runRunCommand(this.argv, rt);
+  /**
+   * The run bundle (bundles/run.ts) starts every program; the CLI gets `run` only for help, here
+   * when a flag before it hides the `-h` from the CLI's own help check.
+   */
+  async perform(rt: Runtime) {
+    const { openRunTarget } = await import('../operations/project/target.js');
+    const target = await openRunTarget(rt, this.argv);
+    if (target.run.help) {
+      writeOut(fixUsage(this.cli.usage(RunCommand, { detailed: true }), [RunCommand]));
+      return 0;
+    }
+    const { runWithSecrets } = await import('../operations/secrets/run-with-secrets.js');
+    return runWithSecrets(rt, target, target.run.command);
   }
 }

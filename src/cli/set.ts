@@ -26,8 +26,8 @@ export class SetCommand extends KagiCommand {
   env = envOption();
   args = Option.Rest({ name: 'service env KEY value' });
 
-  async run(rt: Runtime) {
-    const { runSetCommand } = await import('../bundles/set.js');
-    return runSetCommand({ args: this.args, service: this.service, env: this.env }, rt);
+  async perform(rt: Runtime) {
+    const { performSet } = await import('../bundles/set.js');
+    return performSet({ args: this.args, service: this.service, env: this.env }, rt);
   }
 }

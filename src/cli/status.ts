@@ -11,7 +11,7 @@ export class StatusCommand extends KagiCommand {
 
   json = Option.Boolean('--json', false, { description: 'machine-readable output' });
 
-  async run(rt: Runtime) {
+  async perform(rt: Runtime) {
     const { showStatus } = await import('../operations/diagnostics/show-status.js');
     const s = await showStatus(rt);
     if (this.json) {

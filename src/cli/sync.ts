@@ -20,7 +20,7 @@ export class SyncCommand extends KagiCommand {
   service = serviceOption();
   env = envOption();
 
-  async run(rt: Runtime) {
+  async perform(rt: Runtime) {
     const { openTarget } = await import('../operations/project/target.js');
     const target = await openTarget(rt, {
       args: [],

@@ -16,7 +16,7 @@ export class UnsetCommand extends KagiCommand {
   env = envOption();
   args = Option.Rest({ name: 'service env KEY' });
 
-  async run(rt: Runtime) {
+  async perform(rt: Runtime) {
     const { openTarget } = await import('../operations/project/target.js');
     const target = await openTarget(rt, {
       args: this.args,

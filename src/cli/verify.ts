@@ -26,7 +26,7 @@ export class VerifyCommand extends KagiCommand {
     ],
   });
 
-  async run(rt: Runtime) {
+  async perform(rt: Runtime) {
     const { verifyProject } = await import('../operations/git/verify-project.js');
     const report = await verifyProject(rt);
     const { key } = report;

@@ -1,12 +1,14 @@
-// age (X25519) identities and the wrapped root key (DESIGN §2–3). age-encryption costs 100+ ms to
-// import, so it is loaded only here, lazily, and only when the key cache cannot serve.
+// age (X25519) identities and the wrapped root key (DESIGN §2–3): the one wrapper over the age
+// library. age-encryption costs 100+ ms to import, so this file imports it lazily (its own chunk,
+// scripts/build.mjs), only when the key cache cannot serve; importing this file costs nothing.
 import { integrityError } from '../errors.js';
+import { formatRootKey, parseRootKeyHex } from './keys.js';
 
-type Age = typeof import('age-encryption');
+type Age = typeof import('./age-library.js');
 let loaded: Promise<Age> | undefined;
 
 function loadAge(): Promise<Age> {
-  loaded ??= import('age-encryption');
+  loaded ??= import('./age-library.js');
   return loaded;
 }
 
@@ -43,6 +45,22 @@ export async function unwrapKey(
       cause,
     );
   }
+}
+
+/** The root key wrapped to one recipient: the plaintext is its 64 hex characters (DESIGN §2). */
+export function wrapRootKey(root: Uint8Array, recipient: string): Promise<string> {
+  return wrapKey(new TextEncoder().encode(formatRootKey(root)), recipient);
+}
+
+/** Unwraps a root key wrapped by wrapRootKey; anything else is an integrity error naming `where`. */
+export async function unwrapRootKey(
+  wrapped: string,
+  identity: string,
+  where: string,
+): Promise<Uint8Array> {
+  const root = parseRootKeyHex(new TextDecoder().decode(await unwrapKey(wrapped, identity, where)));
+  if (!root) throw integrityError(`${where} is malformed`);
+  return root;
 }
 
 /** The identity line of an age identity file (`AGE-SECRET-KEY-1…`), ignoring comments. */

@@ -53,6 +53,11 @@ function expandKey(prk: Uint8Array, label: string, length = SHA256_BYTES): Uint8
   return length === SHA256_BYTES ? okm : okm.slice(0, length);
 }
 
+/** A project (`kgp_`) or member (`kgm_`) id: 9 random bytes in base64url (DESIGN §2). */
+export function newId(prefix: 'kgp_' | 'kgm_'): string {
+  return prefix + randomBytes(9).toString('base64url');
+}
+
 export function generateRootKey(): Uint8Array {
   return new Uint8Array(randomBytes(ROOT_KEY_BYTES));
 }

@@ -3,7 +3,6 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { KagiError } from '../errors.js';
-import { loadChildProcess } from './lazy-builtin.js';
 
 export interface GitResult {
   stdout: string;
@@ -16,9 +15,9 @@ export async function runGit(
   cwd: string,
   allowFailure = false,
 ): Promise<GitResult> {
-  // Loaded on first use: node:child_process pulls in net and friends, which hooks with nothing to
-  // do never need.
-  const { execFile } = loadChildProcess();
+  // Taken on first use: node:child_process pulls in net and friends, which `run` and hooks with
+  // nothing to do never need (bench cases 1, 5 and 11).
+  const { execFile } = process.getBuiltinModule('node:child_process');
   return new Promise((resolve, reject) => {
     execFile(
       'git',

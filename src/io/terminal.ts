@@ -1,7 +1,5 @@
 // The one place that talks to a person: questions go to stderr, answers come from the terminal.
 // Without a terminal nothing is asked (hooks, CI, pipes): callers refuse or use a flag instead.
-// command.ts builds the Terminal and loads this file only when a question is asked.
-import { loadReadline } from './lazy-builtin.js';
 
 export interface Terminal {
   readonly interactive: boolean;
@@ -11,7 +9,8 @@ export interface Terminal {
 
 /** Asks a question on the terminal and returns the line typed (echoed). */
 export function askLine(question: string): Promise<string> {
-  const { createInterface } = loadReadline();
+  // Taken on first use: node:readline is start-up no command that asks nothing should pay.
+  const { createInterface } = process.getBuiltinModule('node:readline');
   return new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
     let answered = false;

@@ -12,7 +12,7 @@ export class EnvAddCommand extends KagiCommand {
 
   name = Option.String({ name: 'name' });
 
-  async run(rt: Runtime) {
+  async perform(rt: Runtime) {
     const { addEnv } = await import('../../operations/envs/add-env.js');
     await addEnv(rt, this.name);
     writeErr(`Added environment ${this.name}`);

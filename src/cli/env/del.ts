@@ -15,7 +15,7 @@ export class EnvDelCommand extends KagiCommand {
 
   name = Option.String({ name: 'name' });
 
-  async run(rt: Runtime) {
+  async perform(rt: Runtime) {
     const { planEnvDeletion } = await import('../../operations/envs/delete-env.js');
     const plan = await planEnvDeletion(rt, this.name);
     if (!rt.terminal.interactive) {

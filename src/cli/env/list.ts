@@ -12,7 +12,7 @@ export class EnvListCommand extends KagiCommand {
 
   json = Option.Boolean('--json', false, { description: 'machine-readable output' });
 
-  async run(rt: Runtime) {
+  async perform(rt: Runtime) {
     const { listEnvs } = await import('../../operations/envs/list-envs.js');
     const envs = await listEnvs(rt);
     if (this.json) writeOut(JSON.stringify(envs, null, 2));

@@ -15,7 +15,7 @@ export class EnvRenameCommand extends KagiCommand {
   from = Option.String({ name: 'old' });
   to = Option.String({ name: 'new' });
 
-  async run(rt: Runtime) {
+  async perform(rt: Runtime) {
     const { renameEnv } = await import('../../operations/envs/rename-env.js');
     const result = await renameEnv(rt, this.from, this.to);
     writeErr(`Renamed environment ${this.from} to ${this.to}`);

@@ -17,9 +17,11 @@ export class HooksInstallCommand extends KagiCommand {
     examples: [['Set up this clone', 'git kagi hooks install']],
   });
 
-  async run(rt: Runtime) {
+  async perform(rt: Runtime) {
     const { findRepository } = await import('../../io/git.js');
-    const { installGitSetup, writeSetupMarker } = await import('../../operations/project/setup-git.js');
+    const { installGitSetup, writeSetupMarker } = await import(
+      '../../operations/project/setup-git.js'
+    );
     const repo = await findRepository(rt.cwd);
     const report = await installGitSetup(repo);
     await writeSetupMarker(repo, 'installed');

@@ -12,7 +12,7 @@ export class HooksStatusCommand extends KagiCommand {
 
   json = Option.Boolean('--json', false, { description: 'machine-readable output' });
 
-  async run(rt: Runtime) {
+  async perform(rt: Runtime) {
     const { findRepository } = await import('../../io/git.js');
     const { readSetupStatus } = await import('../../operations/project/setup-git.js');
     const status = await readSetupStatus(await findRepository(rt.cwd));

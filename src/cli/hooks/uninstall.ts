@@ -12,9 +12,11 @@ export class HooksUninstallCommand extends KagiCommand {
     examples: [['Remove the git integration', 'git kagi hooks uninstall']],
   });
 
-  async run(rt: Runtime) {
+  async perform(rt: Runtime) {
     const { findRepository } = await import('../../io/git.js');
-    const { uninstallGitSetup, writeSetupMarker } = await import('../../operations/project/setup-git.js');
+    const { uninstallGitSetup, writeSetupMarker } = await import(
+      '../../operations/project/setup-git.js'
+    );
     const repo = await findRepository(rt.cwd);
     const removed = await uninstallGitSetup(repo);
     await writeSetupMarker(repo, 'uninstalled');

@@ -24,7 +24,7 @@ export class MemberAddMachineCommand extends KagiCommand {
     description: 'file to write the identity to (must not exist)',
   });
 
-  async run(rt: Runtime) {
+  async perform(rt: Runtime) {
     if (!this.out && !rt.terminal.interactive) {
       throw new KagiError(
         'needs-terminal',

@@ -17,7 +17,7 @@ export class MemberApproveCommand extends KagiCommand {
   id = Option.String({ name: 'member-id' });
   yes = Option.Boolean('--yes,-y', false, { description: 'do not ask (scripts)' });
 
-  async run(rt: Runtime) {
+  async perform(rt: Runtime) {
     const { planApproval } = await import('../../operations/team/approve-member.js');
     const plan = await planApproval(rt, this.id);
     const name = formatMemberName(plan.member.name);

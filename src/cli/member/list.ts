@@ -17,7 +17,7 @@ export class MemberListCommand extends KagiCommand {
 
   json = Option.Boolean('--json', false, { description: 'machine-readable output' });
 
-  async run(rt: Runtime) {
+  async perform(rt: Runtime) {
     const { listMembers } = await import('../../operations/team/list-members.js');
     const { rows, checked, epoch } = await listMembers(rt);
     if (this.json) {

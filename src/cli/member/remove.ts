@@ -21,7 +21,7 @@ export class MemberRemoveCommand extends KagiCommand {
   id = Option.String({ name: 'member-id' });
   yes = Option.Boolean('--yes,-y', false, { description: 'do not ask (scripts)' });
 
-  async run(rt: Runtime) {
+  async perform(rt: Runtime) {
     const { planRemoval } = await import('../../operations/team/remove-member.js');
     const plan = await planRemoval(rt, this.id);
     const name = formatMemberName(plan.member.name);

@@ -3,20 +3,24 @@
 // .kagi/ consistency checks), each with a plain explanation and a fix. Reads only.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { type Member, parseAccess } from '../../core/access.js';
+import type { Member } from '../../core/access.js';
 import type { ProjectKeys } from '../../crypto/keys.js';
 import { verifySeal } from '../../crypto/seal.js';
 import { KagiError } from '../../errors.js';
-import { findRepository, type Repository, runGit } from '../../io/git.js';
-import { readBlobs } from '../../io/git-objects.js';
+import { findRepository, type Repository } from '../../io/git.js';
 import { journalPath, readJournal } from '../../io/journal.js';
 import { identityPath, readPin, resolveKagiHome } from '../../io/kagi-home.js';
 import type { Runtime } from '../../runtime.js';
 import { checkKagiFiles, type Problem } from '../project/check-kagi-files.js';
-import { withHistory } from '../project/merge-keys.js';
+import { classifyStaleEntry, removedMembersOnce } from '../project/members.js';
 import type { Project } from '../project/read-project.js';
 import { readSetupStatus } from '../project/setup-git.js';
-import { findKeyVariable, type KeyState, readWorkTreeKagi, tryUnlock } from '../git/verify-project.js';
+import {
+  findKeyVariable,
+  type KeyState,
+  readWorkTreeKagi,
+  tryUnlock,
+} from '../project/work-tree-kagi.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -345,52 +349,6 @@ async function checkRotation(repo: Repository, project: Project | null): Promise
   }
 }
 
-/** Which epoch, if any, each member's seal verifies under (the current one first). */
-export function findSealEpoch(project: Project, keys: ProjectKeys, member: Member): number | null {
-  const { access } = project;
-  const all = withHistory(access, keys);
-  for (let epoch = access.epoch; epoch >= 1; epoch--) {
-    const k = all.forEpoch(epoch);
-    if (k && verifySeal(k.seal, access.project_id, epoch, member)) return epoch;
-  }
-  return null;
-}
-
-/**
- * Ids and recipients of every member that any commit's access.json records as removed. An entry
- * approved before a rotation is only re-wrapped when its member was never removed since: else
- * pasting an old "active" entry back would re-admit a removed member.
- */
-export async function findRemovedMembers(repo: Repository): Promise<Set<string>> {
-  const log = await runGit(
-    ['log', '--all', '--format=%H', '--', '.kagi/access.json'],
-    repo.root,
-    true,
-  );
-  const commits = log.code === 0 ? log.stdout.split('\n').filter((c) => c !== '') : [];
-  const blobs = await readBlobs(
-    repo.root,
-    commits.map((c) => `${c}:.kagi/access.json`),
-  );
-  const removed = new Set<string>();
-  for (const text of blobs.values()) {
-    if (text === null) continue;
-    try {
-      for (const m of parseAccess(text).members) {
-        if (m.status === 'removed') {
-          removed.add(m.id);
-          removed.add(m.recipient);
-        }
-      }
-    } catch {}
-  }
-  return removed;
-}
-
-export function wasRemoved(removed: ReadonlySet<string>, member: Member): boolean {
-  return removed.has(member.id) || removed.has(member.recipient);
-}
-
 /** Replaces the generic fix of a bad seal by what is true of that member. */
 async function explainSeals(
   project: Project,
@@ -398,11 +356,7 @@ async function explainSeals(
   problems: Problem[],
 ): Promise<void> {
   const { access } = project;
-  let removed: Promise<Set<string>> | undefined;
-  const removedOnce = () => {
-    removed ??= findRemovedMembers(project.repo);
-    return removed;
-  };
+  const removed = removedMembersOnce(project.repo);
   for (const m of access.members) {
     if (m.status === 'pending' || verifySeal(keys.seal, access.project_id, access.epoch, m))
       continue;
@@ -410,13 +364,13 @@ async function explainSeals(
       (p) => p.file === '.kagi/access.json' && p.message.includes(`member ${m.id} `),
     );
     if (!problem) continue;
-    const epoch = findSealEpoch(project, keys, m);
-    if (epoch === null) {
+    const stale = await classifyStaleEntry(project, keys, m, removed);
+    if (stale.kind === 'forged') {
       problem.fix = `nobody holding the key sealed this entry (forged, or edited by hand): it is never re-wrapped; \`git kagi member remove ${m.id}\` removes it`;
-    } else if (m.status === 'active' && wasRemoved(await removedOnce(), m)) {
-      problem.fix = `${m.id} was approved at key epoch ${epoch} but removed since: its old entry was put back, and is never re-wrapped; \`git kagi member remove ${m.id}\` removes it again`;
-    } else {
-      problem.fix = `${m.id} was ${m.status === 'active' ? 'approved' : 'changed'} at key epoch ${epoch}, before a rotation (a branch merged without the drivers): ${FIX} re-wraps it`;
+    } else if (stale.kind === 'removed-since') {
+      problem.fix = `${m.id} was approved at key epoch ${stale.epoch} but removed since: its old entry was put back, and is never re-wrapped; \`git kagi member remove ${m.id}\` removes it again`;
+    } else if (stale.kind === 'before-rotation') {
+      problem.fix = `${m.id} was ${m.status === 'active' ? 'approved' : 'changed'} at key epoch ${stale.epoch}, before a rotation (a branch merged without the drivers): ${FIX} re-wraps it`;
     }
   }
 }

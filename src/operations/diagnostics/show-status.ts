@@ -5,7 +5,8 @@ import { formatScope } from '../../core/scope.js';
 import { KagiError } from '../../errors.js';
 import { readDeviceIdentityFile, resolveKagiHome } from '../../io/kagi-home.js';
 import type { Runtime } from '../../runtime.js';
-import { findMemberByRecipient, openProject } from '../project/read-project.js';
+import { openProject } from '../project/open-project.js';
+import { findMemberByRecipient } from '../project/read-project.js';
 import { unlockProject } from '../project/unlock-project.js';
 
 export interface Status {

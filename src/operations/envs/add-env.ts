@@ -6,10 +6,10 @@ import { usageError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/atomic-file.js';
 import { withLock } from '../../io/lock.js';
 import type { Runtime } from '../../runtime.js';
+import { openProject } from '../project/open-project.js';
 import {
   listKnownServices,
   listScopes,
-  openProject,
   type Project,
   storePath,
   writeKagiConfig,

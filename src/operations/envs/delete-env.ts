@@ -4,7 +4,8 @@ import { KagiError, usageError } from '../../errors.js';
 import { removeFileDurably } from '../../io/atomic-file.js';
 import { withLock } from '../../io/lock.js';
 import type { Runtime } from '../../runtime.js';
-import { listScopes, openProject, storePath, writeKagiConfig } from '../project/read-project.js';
+import { openProject } from '../project/open-project.js';
+import { listScopes, storePath, writeKagiConfig } from '../project/read-project.js';
 
 export interface PlannedEnvDeletion {
   scopes: string[];

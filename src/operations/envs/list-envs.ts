@@ -1,7 +1,8 @@
 // `git kagi env list`: the environments of kagi.json, the default marked, with their scopes.
 import { formatScope } from '../../core/scope.js';
 import type { Runtime } from '../../runtime.js';
-import { listScopes, openProject } from '../project/read-project.js';
+import { openProject } from '../project/open-project.js';
+import { listScopes } from '../project/read-project.js';
 
 export interface EnvInfo {
   name: string;

@@ -7,10 +7,11 @@ import { usageError } from '../../errors.js';
 import { removeFileDurably, writeFileAtomic } from '../../io/atomic-file.js';
 import { withLock } from '../../io/lock.js';
 import type { Runtime } from '../../runtime.js';
-import { assertNewEnvName } from './add-env.js';
-import { listScopes, openProject, readStoreLines, storePath, writeKagiConfig } from '../project/read-project.js';
+import { openProject } from '../project/open-project.js';
+import { listScopes, readStoreLines, storePath, writeKagiConfig } from '../project/read-project.js';
 import { lineContext } from '../project/stores.js';
 import { assertWritable, unlockProject } from '../project/unlock-project.js';
+import { assertNewEnvName } from './add-env.js';
 
 export async function renameEnv(
   rt: Runtime,

@@ -13,7 +13,7 @@ import { listFiles, readBlobs } from '../../io/git-objects.js';
 import type { Runtime } from '../../runtime.js';
 import { findMergeKeys, type MergeKeys } from '../project/merge-keys.js';
 import { readProject } from '../project/read-project.js';
-import { listFilesBelow } from './verify-project.js';
+import { listFilesBelow } from '../project/work-tree-kagi.js';
 
 export const WORK_TREE = 'work tree';
 

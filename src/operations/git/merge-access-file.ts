@@ -3,9 +3,9 @@
 // left for `git kagi doctor --fix` with a notice.
 import { type AccessFile, formatAccess, parseAccess } from '../../core/access.js';
 import { mergeAccess } from '../../core/merge-access.js';
-import { formatRootKey } from '../../crypto/keys.js';
-import { computeSeal, verifySeal } from '../../crypto/seal.js';
+import { verifySeal } from '../../crypto/seal.js';
 import type { Runtime } from '../../runtime.js';
+import { removedMembersOnce, sealMember, wasRemovedSince } from '../project/members.js';
 import { findMergeKeys } from '../project/merge-keys.js';
 import type { Project } from '../project/read-project.js';
 
@@ -35,7 +35,7 @@ export async function mergeAccessTexts(
     const keys = project ? await findMergeKeys(rt, project, [ours, theirs]) : null;
     const top = keys && keys.access.key_id === access.key_id ? keys : null;
     const low = top?.forEpoch(lowEpoch) ?? null;
-    let removed: ReadonlySet<string> | null = null;
+    const removed = project ? removedMembersOnce(project.repo) : null;
     for (const m of merged.stale) {
       if (!top || !low || !verifySeal(low.seal, access.project_id, lowEpoch, m)) {
         notices.push(
@@ -45,29 +45,16 @@ export async function mergeAccessTexts(
       }
       const entry = access.members.find((x) => x.id === m.id);
       if (!entry) continue;
-      if (entry.status === 'active' && project) {
-        // An approval from before a rotation whose member was removed since (the other side then
-        // dropped or rewrote the removed entry, which needs no key) is never re-wrapped: the rule
-        // of `doctor --fix`, else a removed member pushes such an edit and a merge re-admits him.
-        const { findRemovedMembers, wasRemoved } = await import('../diagnostics/diagnose-project.js');
-        removed ??= await findRemovedMembers(project.repo);
-        if (wasRemoved(removed, entry)) {
-          notices.push(
-            `git-kagi: member ${m.id} was removed after this approval; not re-wrapped (remove the entry with \`git kagi member remove ${m.id}\`)`,
-          );
-          continue;
-        }
-      }
-      if (entry.status === 'active') {
-        const { wrapKey } = await import('../../crypto/age.js');
-        entry.wrapped_key = await wrapKey(
-          new TextEncoder().encode(formatRootKey(top.top.root)),
-          entry.recipient,
+      // An approval from before a rotation whose member was removed since (the other side then
+      // dropped or rewrote the removed entry, which needs no key) is never re-wrapped: the rule
+      // of `doctor --fix`, else a removed member pushes such an edit and a merge re-admits him.
+      if (removed && (await wasRemovedSince(entry, removed))) {
+        notices.push(
+          `git-kagi: member ${m.id} was removed after this approval; not re-wrapped (remove the entry with \`git kagi member remove ${m.id}\`)`,
         );
-      } else {
-        delete entry.wrapped_key;
+        continue;
       }
-      entry.seal = computeSeal(top.top.seal, access.project_id, access.epoch, entry);
+      await sealMember(entry, top.top, access.project_id, access.epoch);
       notices.push(
         `git-kagi: re-wrapped member ${m.id} to the current key (epoch ${access.epoch})`,
       );

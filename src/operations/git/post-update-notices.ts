@@ -4,7 +4,8 @@ import { KagiError } from '../../errors.js';
 import { pathExists, readTextOrNull, writeFileAtomic } from '../../io/atomic-file.js';
 import { readDeviceIdentityFile, resolveKagiHome } from '../../io/kagi-home.js';
 import type { Runtime } from '../../runtime.js';
-import { countStaleLines, findMemberByRecipient, openProject } from '../project/read-project.js';
+import { openProject } from '../project/open-project.js';
+import { countStaleLines, findMemberByRecipient } from '../project/read-project.js';
 
 export async function collectPostUpdateNotices(
   rt: Runtime,
@@ -25,7 +26,7 @@ export async function collectPostUpdateNotices(
   // Counting reads the stores without decrypting; the repair code loads only when it has work.
   const stale = hook === 'post-merge' ? await countStaleLines(project) : 0;
   if (stale > 0) {
-    const { repairStaleLinesAfterMerge } = await import('../diagnostics/repair-project.js');
+    const { repairStaleLinesAfterMerge } = await import('../project/stale-lines.js');
     notices.push(...(await repairStaleLinesAfterMerge(rt, project, stale)));
   }
   const home = resolveKagiHome(rt.env);

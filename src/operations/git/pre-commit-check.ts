@@ -7,10 +7,16 @@ import { formatScope, type Scope } from '../../core/scope.js';
 import type { SecretRecord } from '../../crypto/secret-line.js';
 import { KagiError } from '../../errors.js';
 import { pathExists } from '../../io/atomic-file.js';
-import { type AddedLine, listStagedChanges, readBlobs, readStagedDiff } from '../../io/git-objects.js';
+import {
+  type AddedLine,
+  listStagedChanges,
+  readBlobs,
+  readStagedDiff,
+} from '../../io/git-objects.js';
 import type { Runtime } from '../../runtime.js';
 import { checkKagiFiles, type Problem } from '../project/check-kagi-files.js';
-import { listScopes, openProject, type Project } from '../project/read-project.js';
+import { openProject } from '../project/open-project.js';
+import { listScopes, type Project } from '../project/read-project.js';
 import { openScopeReader, type ScopeReader } from '../project/read-scopes.js';
 import { unlockProject } from '../project/unlock-project.js';
 

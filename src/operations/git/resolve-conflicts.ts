@@ -9,9 +9,9 @@ import { runGit } from '../../io/git.js';
 import { readBlobs } from '../../io/git-objects.js';
 import type { Runtime } from '../../runtime.js';
 import { findMergeKeys } from '../project/merge-keys.js';
-import { type Decrypted, planDecryptedMerge } from './merge-store-file.js';
-import { openProject } from '../project/read-project.js';
+import { openProject } from '../project/open-project.js';
 import { describeAuthor } from '../project/stores.js';
+import { type Decrypted, planDecryptedMerge } from './merge-store-file.js';
 
 export type Choice = { kind: 'ours' } | { kind: 'theirs' } | { kind: 'value'; value: string };
 

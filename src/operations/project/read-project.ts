@@ -1,5 +1,5 @@
-// Opening a project: the repository, kagi.json, access.json and the stores as files. No crypto
-// is loaded here: hooks with nothing to do only ever need this (issue 5).
+// Reading a project as it is: the repository, kagi.json, access.json and the stores as files. No
+// crypto is loaded here: hooks with nothing to do only ever need this (issue 5).
 import { type Dirent, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { type AccessFile, type Member, parseAccess } from '../../core/access.js';
@@ -7,14 +7,8 @@ import { formatKagiConfig, type KagiConfig, parseKagiConfig } from '../../core/k
 import { formatScope, formatScopePath, parseScopePath, type Scope } from '../../core/scope.js';
 import { mayHaveOtherEpoch, parseStore, type StoreLine } from '../../core/store.js';
 import { EXIT, integrityError, KagiError } from '../../errors.js';
-import {
-  pathExists,
-  readFileIfExists,
-  readTextOrNull,
-  writeFileAtomic,
-} from '../../io/atomic-file.js';
+import { readFileIfExists, readTextOrNull, writeFileAtomic } from '../../io/atomic-file.js';
 import { locateRepository, type Repository } from '../../io/git.js';
-import { journalPath } from '../../io/journal.js';
 import type { Runtime } from '../../runtime.js';
 
 export interface Project {
@@ -22,22 +16,6 @@ export interface Project {
   kagiDir: string;
   config: KagiConfig;
   access: AccessFile;
-}
-
-/**
- * Opens the project of the current folder. An interrupted key rotation (DESIGN §4) is finished
- * first, so no command ever works on a half-rotated `.kagi/`.
- */
-export async function openProject(rt: Runtime): Promise<Project> {
-  const project = await readProject(rt);
-  if (!pathExists(path.join(project.repo.commonDir, 'kagi', 'setup'))) {
-    const { ensureGitSetup } = await import('./setup-git.js');
-    await ensureGitSetup(project.repo, rt.notice);
-  }
-  if (!pathExists(journalPath(project.repo.gitDir))) return project;
-  const { finishRotation } = await import('./rotation.js');
-  await finishRotation(rt, project);
-  return readProject(rt);
 }
 
 /** Reads kagi.json and access.json as they are, without finishing anything. */

@@ -1,36 +1,51 @@
-// Key rotation (DESIGN §4): new root key, epoch + 1, every line re-encrypted, every active member
-// whose seal verifies re-wrapped and re-sealed, history extended. Crash-safe: the journal is
-// written first, stores next (lines already at the new epoch are skipped), access.json last.
+// The rotation engine (DESIGN §4): new root key, epoch + 1, every line re-encrypted, every active
+// member whose seal verifies re-wrapped and re-sealed, history extended. Crash-safe: the journal is
+// written first, stores next (lines already at the new epoch are skipped), access.json last; any
+// command finishes an interrupted one (openProject). `git kagi rotate` is team/rotate-key.ts.
 
 import path from 'node:path';
-import { type AccessFile, formatAccess, type HistoryEntry, type Member } from '../../core/access.js';
+import {
+  type AccessFile,
+  formatAccess,
+  type HistoryEntry,
+  type Member,
+} from '../../core/access.js';
 import { encodeLengthPrefixed } from '../../core/length-prefixed.js';
 import { formatScope, formatScopePath } from '../../core/scope.js';
 import { formatStore } from '../../core/store.js';
+import { identityToRecipient, unwrapRootKey, wrapRootKey } from '../../crypto/age.js';
 import { openPayload, sealPayload } from '../../crypto/envelope.js';
 import { computeProof, openHistoryKey, sealHistoryKey } from '../../crypto/history.js';
 import {
   computeKeyId,
   deriveProjectKeys,
-  formatRootKey,
   generateRootKey,
   type ProjectKeys,
-  parseRootKeyHex,
 } from '../../crypto/keys.js';
-import { computeSeal, verifySeal } from '../../crypto/seal.js';
+import { verifySeal } from '../../crypto/seal.js';
 import { decryptSecret, encryptSecret } from '../../crypto/secret-line.js';
 import { integrityError, KagiError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/atomic-file.js';
-import { deleteJournal, type RotationJournal, readJournal, writeJournal } from '../../io/journal.js';
+import {
+  deleteJournal,
+  type RotationJournal,
+  readJournal,
+  writeJournal,
+} from '../../io/journal.js';
 import { withLock } from '../../io/lock.js';
 import type { Runtime } from '../../runtime.js';
-import { listScopes, type Project, readProject, readStoreLines, storePath } from './read-project.js';
+import { sealMember } from './members.js';
 import {
-  assertWritable,
+  listScopes,
+  type Project,
+  readProject,
+  readStoreLines,
+  storePath,
+} from './read-project.js';
+import {
   readOwnIdentity,
   readProjectUnderLock,
   rememberKey,
-  requireActiveMember,
   type Unlocked,
   unlockProject,
 } from './unlock-project.js';
@@ -55,16 +70,16 @@ function journalAad(journal: RotationJournal): Uint8Array {
   ]);
 }
 
-/** Rotates the key of the current project, optionally removing members. */
-export async function rotateKey(
+/**
+ * Rotates the key of `project`, unlocked by `unlocked` (whose right to do it the caller checked),
+ * removing the members `remove` names.
+ */
+export function rotateProjectKey(
   rt: Runtime,
   project: Project,
-  remove: readonly string[] = [],
+  unlocked: Unlocked,
+  remove: readonly string[],
 ): Promise<RotationResult> {
-  const unlocked = await unlockProject(rt, project);
-  assertWritable(unlocked);
-  // A project key is not a member: it could rotate away every wrap without being one (DESIGN §4).
-  requireActiveMember(project, unlocked);
   return withLock(project.repo.gitDir, async () => {
     const fresh = await readProjectUnderLock(rt, unlocked);
     const { access } = fresh;
@@ -93,11 +108,7 @@ export async function rotateKey(
     };
     const identity = await readOwnIdentity(rt, unlocked);
     if (identity) {
-      const { identityToRecipient, wrapKey } = await import('../../crypto/age.js');
-      journal.wrapped_key = await wrapKey(
-        new TextEncoder().encode(formatRootKey(root)),
-        await identityToRecipient(identity),
-      );
+      journal.wrapped_key = await wrapRootKey(root, await identityToRecipient(identity));
     } else {
       journal.sealed_key = Buffer.from(
         sealPayload(unlocked.keys.history, root, journalAad(journal)),
@@ -142,12 +153,7 @@ export async function finishRotation(rt: Runtime, project: Project): Promise<voi
           },
         );
       }
-      const { unwrapKey } = await import('../../crypto/age.js');
-      root = parseRootKeyHex(
-        new TextDecoder().decode(
-          await unwrapKey(journal.wrapped_key, identity, 'the rotation journal'),
-        ),
-      );
+      root = await unwrapRootKey(journal.wrapped_key, identity, 'the rotation journal');
     } else if (journal.sealed_key) {
       root = openPayload(
         unlocked.keys.history,
@@ -193,7 +199,7 @@ async function applyRotation(
     rotated.sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
     await writeFileAtomic(storePath(project, scope), formatStore(name, rotated)).catch(finishLater);
   }
-  const next = await buildRotatedAccess(access, oldKeys, newKeys, root, journal);
+  const next = await buildRotatedAccess(access, oldKeys, newKeys, journal);
   await writeFileAtomic(path.join(project.kagiDir, 'access.json'), formatAccess(next.access)).catch(
     finishLater,
   );
@@ -225,11 +231,8 @@ async function buildRotatedAccess(
   access: AccessFile,
   oldKeys: ProjectKeys,
   newKeys: ProjectKeys,
-  root: Uint8Array,
   journal: RotationJournal,
 ) {
-  const { wrapKey } = await import('../../crypto/age.js');
-  const hex = new TextEncoder().encode(formatRootKey(root));
   const rewrapped: Member[] = [];
   const removed: Member[] = [];
   const unsealed: Member[] = [];
@@ -239,14 +242,16 @@ async function buildRotatedAccess(
     if (m.status === 'pending' && !journal.remove.includes(m.id)) {
       members.push(m);
     } else if (journal.remove.includes(m.id) || (m.status === 'removed' && sealed)) {
-      const { wrapped_key: _dropped, seal: _old, ...rest } = m;
-      const entry: Member = { ...rest, status: 'removed' };
-      entry.seal = computeSeal(newKeys.seal, access.project_id, journal.epoch, entry);
+      const entry = await sealMember(
+        { ...m, status: 'removed' },
+        newKeys,
+        access.project_id,
+        journal.epoch,
+      );
       members.push(entry);
       if (journal.remove.includes(m.id)) removed.push(entry);
     } else if (m.status === 'active' && sealed) {
-      const entry: Member = { ...m, wrapped_key: await wrapKey(hex, m.recipient) };
-      entry.seal = computeSeal(newKeys.seal, access.project_id, journal.epoch, entry);
+      const entry = await sealMember({ ...m }, newKeys, access.project_id, journal.epoch);
       members.push(entry);
       rewrapped.push(entry);
     } else {

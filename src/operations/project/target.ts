@@ -5,7 +5,8 @@ import { type RunArgs, splitRunArgs } from '../../core/run-args.js';
 import type { Scope } from '../../core/scope.js';
 import { resolveScopeArgs, type ScopeArgs } from '../../core/scope-args.js';
 import type { Runtime } from '../../runtime.js';
-import { listKnownServices, listScopes, openProject, type Project } from './read-project.js';
+import { openProject } from './open-project.js';
+import { listKnownServices, listScopes, type Project } from './read-project.js';
 
 export interface TargetInput {
   args: readonly string[];

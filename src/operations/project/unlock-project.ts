@@ -1,6 +1,9 @@
 // Unlocking the root key from the first key source that applies (DESIGN §3), with the device's pin
 // checked before any key is trusted; and the member rules that depend on the key.
 import type { AccessFile, Member } from '../../core/access.js';
+import { isProjectKeyVariable, type KeyVariable } from '../../core/key-variables.js';
+import { identityToRecipient, parseIdentityFile, unwrapRootKey } from '../../crypto/age.js';
+import { openHistoryKey, verifyKeyChain } from '../../crypto/history.js';
 import {
   deriveProjectKeys,
   formatRootKey,
@@ -22,12 +25,7 @@ import {
 import type { Runtime } from '../../runtime.js';
 import { findMemberByRecipient, type Project, readProject } from './read-project.js';
 
-export type KeySourceKind =
-  | 'KAGI_PROJECT_KEY'
-  | 'KAGI_PROJECT_KEY_FILE'
-  | 'KAGI_IDENTITY'
-  | 'KAGI_IDENTITY_FILE'
-  | 'device';
+export type KeySourceKind = KeyVariable | 'device';
 
 export interface Unlocked {
   keys: ProjectKeys;
@@ -80,7 +78,6 @@ export async function unlockProject(rt: Runtime, project: Project): Promise<Unlo
       member = access.members.find((m) => m.id === pin?.member_id && m.status === 'active') ?? null;
     } else {
       const text = await readDeviceIdentityFile(home);
-      const { parseIdentityFile } = await import('../../crypto/age.js');
       const identity = text === null ? null : parseIdentityFile(text);
       if (!identity) {
         throw noAccessError(
@@ -123,7 +120,6 @@ async function collectKnownKeyIds(
 ): Promise<Record<string, string>> {
   const known: Record<string, string> = { [access.epoch]: keys.keyId };
   if (access.history.length === 0) return known;
-  const { openHistoryKey } = await import('../../crypto/history.js');
   for (const entry of access.history) {
     try {
       openHistoryKey(keys, access.project_id, entry);
@@ -163,7 +159,6 @@ async function checkPin(
       return `this checkout's .kagi/ is at key epoch ${access.epoch}, but this device has already seen epoch ${pin.epoch}`;
     }
   } else {
-    const { verifyKeyChain } = await import('../../crypto/history.js');
     if (access.epoch > pin.epoch && verifyKeyChain(access, keys, pin.epoch, pin.key_id)) {
       await remember();
       return null;
@@ -213,7 +208,6 @@ async function readIdentityEnv(
       throw noAccessError(`KAGI_IDENTITY_FILE names ${file}, which does not exist`);
     text = content;
   }
-  const { parseIdentityFile } = await import('../../crypto/age.js');
   const identity = parseIdentityFile(text);
   if (!identity) {
     throw new KagiError('bad-identity', `${kind} holds no age identity`, {
@@ -230,7 +224,6 @@ async function unwrapWithIdentity(
   kind: KeySourceKind,
 ): Promise<{ keys: ProjectKeys; member: Member }> {
   const { access } = project;
-  const { identityToRecipient, unwrapKey } = await import('../../crypto/age.js');
   const recipient = await identityToRecipient(identity);
   const member = findMemberByRecipient(access, recipient);
   const who = kind === 'device' ? 'this device' : `the identity in ${kind}`;
@@ -249,13 +242,11 @@ async function unwrapWithIdentity(
   if (member.status === 'removed' || !member.wrapped_key) {
     throw noAccessError(`${who} (${member.id}) was removed from project ${access.project_id}`);
   }
-  const wrapped = await unwrapKey(
+  const root = await unwrapRootKey(
     member.wrapped_key,
     identity,
     `the wrapped key of member ${member.id}`,
   );
-  const root = parseRootKeyHex(new TextDecoder().decode(wrapped));
-  if (!root) throw integrityError(`the wrapped key of member ${member.id} is malformed`);
   const keys = deriveProjectKeys(root);
   if (
     keys.keyId !== access.key_id ||
@@ -271,15 +262,9 @@ async function unwrapWithIdentity(
 
 /** The age identity behind a key source, for wrapping to oneself (the rotation journal). */
 export async function readOwnIdentity(rt: Runtime, unlocked: Unlocked): Promise<string | null> {
-  if (
-    unlocked.source.kind === 'KAGI_PROJECT_KEY' ||
-    unlocked.source.kind === 'KAGI_PROJECT_KEY_FILE'
-  ) {
-    return null;
-  }
+  if (isProjectKeyVariable(unlocked.source.kind)) return null;
   if (unlocked.source.kind !== 'device') return (await readIdentityEnv(rt))?.identity ?? null;
   const text = await readDeviceIdentityFile(resolveKagiHome(rt.env));
-  const { parseIdentityFile } = await import('../../crypto/age.js');
   return text === null ? null : parseIdentityFile(text);
 }
 
@@ -301,24 +286,6 @@ export async function rememberKey(
     member_id: device ? unlocked.member?.id : undefined,
     known: await collectKnownKeyIds(access, keys),
   }).catch(() => {});
-}
-
-/** Approving, adding and removing members is for active members whose own seal verifies. */
-export function requireActiveMember(project: Project, unlocked: Unlocked): Member {
-  const member = unlocked.member;
-  const { access } = project;
-  if (
-    member?.status !== 'active' ||
-    !verifySeal(unlocked.keys.seal, access.project_id, access.epoch, member)
-  ) {
-    throw noAccessError(
-      'only an active member can change the members of a project',
-      unlocked.member === null && unlocked.source.kind !== 'device'
-        ? `${unlocked.source.kind} is a project key, not a member; run this on a member's device`
-        : 'ask an active member to do it',
-    );
-  }
-  return member;
 }
 
 /**

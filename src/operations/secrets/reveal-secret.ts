@@ -3,10 +3,10 @@ import { parseSecretName } from '../../core/names.js';
 import { formatScope } from '../../core/scope.js';
 import { KagiError } from '../../errors.js';
 import type { Runtime } from '../../runtime.js';
-import { readEffectiveSecrets, type SecretRow } from './list-secrets.js';
 import { openScopeReader } from '../project/read-scopes.js';
 import { type Target, targetScope } from '../project/target.js';
 import { unlockProject } from '../project/unlock-project.js';
+import { readEffectiveSecrets, type SecretRow } from './list-secrets.js';
 
 export async function revealSecret(rt: Runtime, target: Target, name: string): Promise<SecretRow> {
   parseSecretName(name);

@@ -8,10 +8,10 @@ import { parseWritableSecretName } from '../../core/names.js';
 import { formatScope } from '../../core/scope.js';
 import { KagiError } from '../../errors.js';
 import type { Runtime } from '../../runtime.js';
-import { parseSecretValue } from './set-secret.js';
 import { changeScope } from '../project/stores.js';
 import type { Target } from '../project/target.js';
 import { unlockProject } from '../project/unlock-project.js';
+import { parseSecretValue } from './set-secret.js';
 
 export interface SyncResult {
   file: string;

@@ -1,20 +1,15 @@
 import path from 'node:path';
 import { formatAccess, isMemberName, type Member } from '../../core/access.js';
+import { generateIdentity, identityToRecipient } from '../../crypto/age.js';
 import { formatFingerprint } from '../../crypto/fingerprint.js';
-import { formatRootKey } from '../../crypto/keys.js';
-import { computeSeal } from '../../crypto/seal.js';
+import { newId } from '../../crypto/keys.js';
 import { KagiError, usageError } from '../../errors.js';
 import { pathExists, writeFileAtomic } from '../../io/atomic-file.js';
 import { withLock } from '../../io/lock.js';
 import type { Runtime } from '../../runtime.js';
-import { newId } from './init-project.js';
-import { openProject } from '../project/read-project.js';
-import {
-  assertWritable,
-  readProjectUnderLock,
-  requireActiveMember,
-  unlockProject,
-} from '../project/unlock-project.js';
+import { requireActiveMember, sealMember } from '../project/members.js';
+import { openProject } from '../project/open-project.js';
+import { assertWritable, readProjectUnderLock, unlockProject } from '../project/unlock-project.js';
 
 export interface MachineResult {
   member: Member;
@@ -43,7 +38,6 @@ export async function addMachine(
   assertWritable(unlocked);
   const approver = requireActiveMember(project, unlocked);
   if (outFile) await assertNewFile(outFile);
-  const { generateIdentity, identityToRecipient, wrapKey } = await import('../../crypto/age.js');
   const identity = await generateIdentity();
   const recipient = await identityToRecipient(identity);
   const now = rt.now().toISOString();
@@ -53,24 +47,19 @@ export async function addMachine(
   if (outFile) await writeFileAtomic(path.resolve(rt.cwd, outFile), identityText, 0o600);
   const member = await withLock(project.repo.gitDir, async () => {
     const fresh = await readProjectUnderLock(rt, unlocked);
-    const entry: Member = {
-      id: newId('kgm_'),
-      name,
-      recipient,
-      status: 'active',
-      requested_at: now,
-      approved_by: approver.id,
-      approved_at: now,
-      wrapped_key: await wrapKey(
-        new TextEncoder().encode(formatRootKey(unlocked.keys.root)),
+    const entry: Member = await sealMember(
+      {
+        id: newId('kgm_'),
+        name,
         recipient,
-      ),
-    };
-    entry.seal = computeSeal(
-      unlocked.keys.seal,
+        status: 'active',
+        requested_at: now,
+        approved_by: approver.id,
+        approved_at: now,
+      },
+      unlocked.keys,
       fresh.access.project_id,
       fresh.access.epoch,
-      entry,
     );
     fresh.access.members.push(entry);
     await writeFileAtomic(path.join(fresh.kagiDir, 'access.json'), formatAccess(fresh.access));

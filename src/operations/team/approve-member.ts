@@ -3,19 +3,14 @@
 import path from 'node:path';
 import { formatAccess, type Member } from '../../core/access.js';
 import { formatFingerprint } from '../../crypto/fingerprint.js';
-import { formatRootKey } from '../../crypto/keys.js';
-import { computeSeal } from '../../crypto/seal.js';
 import { KagiError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/atomic-file.js';
 import { withLock } from '../../io/lock.js';
 import type { Runtime } from '../../runtime.js';
-import { findMember, openProject } from '../project/read-project.js';
-import {
-  assertWritable,
-  readProjectUnderLock,
-  requireActiveMember,
-  unlockProject,
-} from '../project/unlock-project.js';
+import { requireActiveMember, sealMember } from '../project/members.js';
+import { openProject } from '../project/open-project.js';
+import { findMember } from '../project/read-project.js';
+import { assertWritable, readProjectUnderLock, unlockProject } from '../project/unlock-project.js';
 
 export interface PlannedApproval {
   member: Member;
@@ -49,20 +44,10 @@ export async function planApproval(rt: Runtime, id: string): Promise<PlannedAppr
             hint: 'run the command again',
           });
         }
-        const { wrapKey } = await import('../../crypto/age.js');
         entry.status = 'active';
         entry.approved_by = approver.id;
         entry.approved_at = rt.now().toISOString();
-        entry.wrapped_key = await wrapKey(
-          new TextEncoder().encode(formatRootKey(unlocked.keys.root)),
-          entry.recipient,
-        );
-        entry.seal = computeSeal(
-          unlocked.keys.seal,
-          fresh.access.project_id,
-          fresh.access.epoch,
-          entry,
-        );
+        await sealMember(entry, unlocked.keys, fresh.access.project_id, fresh.access.epoch);
         await writeFileAtomic(path.join(fresh.kagiDir, 'access.json'), formatAccess(fresh.access));
         return entry;
       }),

@@ -1,5 +1,4 @@
 // `git kagi init`: a new project with this device as its single active, sealed member (DESIGN §2–4).
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import gitignoreBlock from '../../../templates/gitignore-block.txt';
@@ -9,8 +8,7 @@ import { upsertMarkedBlock } from '../../core/marked-block.js';
 import { parseEnvName, parseServiceName } from '../../core/names.js';
 import { formatScope, formatScopePath, type Scope } from '../../core/scope.js';
 import { formatStore } from '../../core/store.js';
-import { deriveProjectKeys, formatRootKey, generateRootKey } from '../../crypto/keys.js';
-import { computeSeal } from '../../crypto/seal.js';
+import { deriveProjectKeys, formatRootKey, generateRootKey, newId } from '../../crypto/keys.js';
 import { KagiError, usageError } from '../../errors.js';
 import { pathExists, readTextOrNull, writeFileAtomic } from '../../io/atomic-file.js';
 import { findRepository, readGitConfig } from '../../io/git.js';
@@ -18,6 +16,7 @@ import { resolveKagiHome, writeCachedKey, writePin } from '../../io/kagi-home.js
 import { withLock } from '../../io/lock.js';
 import type { Runtime } from '../../runtime.js';
 import { ensureDeviceIdentity } from '../project/device-identity.js';
+import { sealMember } from '../project/members.js';
 
 export const DEFAULT_ENVS = ['development', 'test', 'production'];
 
@@ -38,10 +37,6 @@ export interface InitResult {
   createdIdentity: boolean;
   /** For lefthook and pre-commit users: the hook configuration to add by hand. */
   hookSnippet: string | null;
-}
-
-export function newId(prefix: 'kgp_' | 'kgm_'): string {
-  return prefix + randomBytes(9).toString('base64url');
 }
 
 export async function initProject(rt: Runtime, input: InitInput): Promise<InitResult> {
@@ -70,18 +65,20 @@ export async function initProject(rt: Runtime, input: InitInput): Promise<InitRe
     const name =
       input.name ?? (await readGitConfig('user.name', repo.root)) ?? rt.env.USER ?? 'owner';
     const memberId = newId('kgm_');
-    const { wrapKey } = await import('../../crypto/age.js');
-    const member: Member = {
-      id: memberId,
-      name,
-      recipient: device.recipient,
-      status: 'active',
-      requested_at: now,
-      approved_by: memberId,
-      approved_at: now,
-      wrapped_key: await wrapKey(new TextEncoder().encode(formatRootKey(root)), device.recipient),
-    };
-    member.seal = computeSeal(keys.seal, projectId, 1, member);
+    const member: Member = await sealMember(
+      {
+        id: memberId,
+        name,
+        recipient: device.recipient,
+        status: 'active',
+        requested_at: now,
+        approved_by: memberId,
+        approved_at: now,
+      },
+      keys,
+      projectId,
+      1,
+    );
     const access: AccessFile = {
       format: 'git-kagi/1',
       project_id: projectId,

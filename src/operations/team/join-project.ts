@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { formatAccess, isMemberName, type Member } from '../../core/access.js';
 import { formatFingerprint } from '../../crypto/fingerprint.js';
+import { newId } from '../../crypto/keys.js';
 import { usageError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/atomic-file.js';
 import { readGitConfig } from '../../io/git.js';
@@ -10,8 +11,8 @@ import { resolveKagiHome } from '../../io/kagi-home.js';
 import { withLock } from '../../io/lock.js';
 import type { Runtime } from '../../runtime.js';
 import { ensureDeviceIdentity } from '../project/device-identity.js';
-import { newId } from './init-project.js';
-import { findMemberByRecipient, openProject, readProject } from '../project/read-project.js';
+import { openProject } from '../project/open-project.js';
+import { findMemberByRecipient, readProject } from '../project/read-project.js';
 
 export interface JoinResult {
   member: Member;

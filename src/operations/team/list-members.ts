@@ -6,7 +6,7 @@ import { formatFingerprint } from '../../crypto/fingerprint.js';
 import { verifySeal } from '../../crypto/seal.js';
 import { KagiError } from '../../errors.js';
 import type { Runtime } from '../../runtime.js';
-import { openProject } from '../project/read-project.js';
+import { openProject } from '../project/open-project.js';
 import { unlockProject } from '../project/unlock-project.js';
 
 export interface MemberRow {

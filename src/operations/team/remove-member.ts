@@ -4,10 +4,13 @@
 import { formatScope } from '../../core/scope.js';
 import { KagiError } from '../../errors.js';
 import type { Runtime } from '../../runtime.js';
-import { findMember, listScopes, openProject } from '../project/read-project.js';
-import { type RotationResult, rotateKey } from '../project/rotation.js';
+import { requireActiveMember } from '../project/members.js';
+import { openProject } from '../project/open-project.js';
+import { findMember, listScopes } from '../project/read-project.js';
+import type { RotationResult } from '../project/rotation.js';
 import { decryptScope } from '../project/stores.js';
-import { assertWritable, requireActiveMember, unlockProject } from '../project/unlock-project.js';
+import { assertWritable, unlockProject } from '../project/unlock-project.js';
+import { rotateKey } from './rotate-key.js';
 
 export interface PlannedRemoval {
   member: { id: string; name: string; status: string };

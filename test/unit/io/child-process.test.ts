@@ -1,6 +1,6 @@
 // Unit tests of how src/io/child-process.ts picks its way to start a program (DESIGN.md §6): a
 // process.binding that warns, is wrapped or throws is never used, and never shows its warning;
-// child_process then starts the program, with the same exit codes.
+// child_process then starts the program, with the same exit codes; KAGI_SPAWN forces it.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 const realBinding = (process as { binding?: unknown }).binding;
@@ -64,5 +64,13 @@ describe('runChild', () => {
     await expect(runChild('true', [], { ...process.env, X: 'a\0b' })).rejects.toThrow(
       /could not start true/,
     );
+  });
+});
+
+describe('runChild with the portable launcher (KAGI_SPAWN=child_process)', () => {
+  it('never touches the process handle', async () => {
+    stubBinding(() => ({ Process: NeverUsed }));
+    const { runChild } = await load();
+    expect(await runChild('sh', ['-c', 'exit 6'], process.env, 'child_process')).toBe(6);
   });
 });

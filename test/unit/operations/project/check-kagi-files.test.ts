@@ -5,7 +5,11 @@ import { type AccessFile, formatAccess, type Member } from '../../../../src/core
 import { formatKagiConfig } from '../../../../src/core/kagi-config.js';
 import { formatStore, formatStoreHeader } from '../../../../src/core/store.js';
 import { computeProof, sealHistoryKey } from '../../../../src/crypto/history.js';
-import { deriveProjectKeys, generateRootKey, type ProjectKeys } from '../../../../src/crypto/keys.js';
+import {
+  deriveProjectKeys,
+  generateRootKey,
+  type ProjectKeys,
+} from '../../../../src/crypto/keys.js';
 import { computeSeal } from '../../../../src/crypto/seal.js';
 import { encryptSecret } from '../../../../src/crypto/secret-line.js';
 import {
