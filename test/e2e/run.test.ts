@@ -115,7 +115,7 @@ describe('run', () => {
     expect(readFileSync(log, 'utf8')).toBe('INT\n'.repeat(4));
   });
 
-  // Two ways to start the child (DESIGN.md §3): the native process handle, and child_process
+  // Two ways to start the child (DESIGN.md §6): the native process handle, and child_process
   // wherever the handle might warn, as with --pending-deprecation. Both must behave alike.
   describe.each([
     { launcher: 'the process handle', nodeEnv: {} },

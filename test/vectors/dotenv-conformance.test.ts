@@ -1,6 +1,7 @@
-// Runs every .env case of npm dotenv, python-dotenv and compose-go (/work/shared/vectors) through
-// parseDotenv. A case agrees exactly unless DECISIONS lists it as a deliberate 'reject' or 'differ'
-// (DESIGN §7, docs/dotenv.md), so any change of behaviour on a vector fails here.
+// Runs every .env case of npm dotenv, python-dotenv and compose-go (copied into test/vectors/data/,
+// sources in its README.md) through parseDotenv. A case agrees exactly unless DECISIONS lists it as
+// a deliberate 'reject' or 'differ' (DESIGN §7, docs/dotenv.md), so any change of behaviour on a
+// vector fails here.
 
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: .env values hold a literal ${VAR}, never interpolated
 
@@ -9,7 +10,7 @@ import { describe, expect, test } from 'vitest';
 import { parseDotenv } from '../../src/core/dotenv.js';
 import { KagiError } from '../../src/errors.js';
 
-const VECTORS = new URL('../../../shared/vectors/', import.meta.url);
+const VECTORS = new URL('./data/', import.meta.url);
 const FILE = '.env';
 
 /** What the other parser returns for a case. */

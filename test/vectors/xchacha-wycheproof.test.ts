@@ -1,7 +1,7 @@
 // Every Wycheproof XChaCha20-Poly1305 case, and the draft-irtf-cfrg-xchacha-03 A.3.1 vector, run
 // through OUR envelope (src/crypto/envelope.ts: payload = nonce ‖ ciphertext ‖ tag, AAD injected).
 //
-// Sources (see /work/shared/vectors/*/README.md):
+// Sources (copied into test/vectors/data/; see each folder's README.md and LICENSE):
 // - wycheproof-xchacha20-poly1305/xchacha20_poly1305_test.json: https://github.com/C2SP/wycheproof
 //   commit dac1dd4729fd1f8dd9e1e9f3dce51d783da6c166 (testvectors_v1/), Apache-2.0, 315 cases.
 // - xchacha-draft/xchacha_draft_irtf_cfrg_03.json: draft-irtf-cfrg-xchacha-03 transcribed from
@@ -43,7 +43,7 @@ interface DraftFile {
   }>;
 }
 
-const VECTORS = new URL('../../../shared/vectors/', import.meta.url);
+const VECTORS = new URL('./data/', import.meta.url);
 const wycheproof = JSON.parse(
   readFileSync(
     new URL('wycheproof-xchacha20-poly1305/xchacha20_poly1305_test.json', VECTORS),
