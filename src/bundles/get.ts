@@ -2,7 +2,7 @@
 // the command people type most, so its common forms skip the CLI framework (issue 5).
 
 import { parseScopedArgv } from '../core/scoped-argv.js';
-import { KagiError } from '../errors.js';
+import { confirm } from '../io/confirm.js';
 import { writeErr, writeOut } from '../io/output.js';
 import { openTarget } from '../operations/project/target.js';
 import type { ScopeListing, SecretRow } from '../operations/secrets/list-secrets.js';
@@ -111,17 +111,15 @@ function formatListings(listings: readonly ScopeListing[], show: boolean): strin
 }
 
 async function confirmReveal(rt: Runtime): Promise<void> {
-  if (!rt.terminal.interactive) {
-    throw new KagiError(
-      'needs-terminal',
-      'revealing secret values needs a confirmation on a terminal',
-      {
-        hint: 'pass secrets to programs with `git kagi run`, or use `get --json` for the masked listing',
-      },
-    );
-  }
-  const answer = await rt.terminal.ask('Show secret values on screen? [y/N] ');
-  if (answer.trim().toLowerCase() !== 'y') throw new KagiError('aborted', 'nothing was shown');
+  await confirm(rt.terminal, {
+    offTerminal: {
+      message: 'revealing secret values needs a confirmation on a terminal',
+      hint: 'pass secrets to programs with `git kagi run`, or use `get --json` for the masked listing',
+    },
+    question: 'Show secret values on screen? [y/N] ',
+    expect: 'y',
+    aborted: 'nothing was shown',
+  });
 }
 
 function displayValue(value: string): string {

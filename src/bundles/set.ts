@@ -62,14 +62,11 @@ async function readValueFromStdin(): Promise<string> {
   try {
     value = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new KagiError('bad-value', 'the value on standard input is not valid UTF-8', {
-      exitCode: 2,
-    });
+    throw new KagiError('bad-value', 'the value on standard input is not valid UTF-8');
   }
   if (bytes.length === 0) {
     throw new KagiError('no-value', 'no value on standard input', {
       hint: "pipe the value in, run it on a terminal to be asked, or pass an empty value explicitly: git kagi set KEY ''",
-      exitCode: 2,
     });
   }
   // One trailing newline is how `echo` and files end; it is not part of the value.

@@ -1,5 +1,5 @@
 import { Command, Option } from 'clipanion';
-import { KagiError } from '../errors.js';
+import { confirm } from '../io/confirm.js';
 import type { Runtime } from '../runtime.js';
 import { KagiCommand, writeErr } from './base.js';
 import { envOption, serviceOption } from './scope-options.js';
@@ -41,19 +41,15 @@ export class ExportCommand extends KagiCommand {
     });
     const { planExport, writeExport } = await import('../operations/secrets/export-dotenv.js');
     const files = await planExport(rt, target, this.out, this.force);
-    if (!rt.terminal.interactive) {
-      throw new KagiError(
-        'needs-terminal',
-        'export writes secret values in plaintext and needs a confirmation on a terminal',
-        {
-          hint: 'run it in a terminal; programs can get secrets without a file through `git kagi run`',
-        },
-      );
-    }
-    const answer = await rt.terminal.ask(
-      `Write plaintext secrets to ${files.map((f) => f.file).join(', ')}? [y/N] `,
-    );
-    if (answer.trim().toLowerCase() !== 'y') throw new KagiError('aborted', 'nothing was written');
+    await confirm(rt.terminal, {
+      offTerminal: {
+        message: 'export writes secret values in plaintext and needs a confirmation on a terminal',
+        hint: 'run it in a terminal; programs can get secrets without a file through `git kagi run`',
+      },
+      question: `Write plaintext secrets to ${files.map((f) => f.file).join(', ')}? [y/N] `,
+      expect: 'y',
+      aborted: 'nothing was written',
+    });
     for (const f of await writeExport(rt, target, files)) {
       writeErr(`Wrote ${f.count} secret(s) of ${f.scope} to ${f.file}`);
       if (!f.ignored)

@@ -1,5 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { KagiError } from '../errors.js';
+import { confirm } from '../io/confirm.js';
 import type { Runtime } from '../runtime.js';
 import { KagiCommand, writeErr } from './base.js';
 import { envOption, serviceOption } from './scope-options.js';
@@ -53,20 +54,18 @@ export class ImportCommand extends KagiCommand {
       return 0;
     }
     if (plan.changed.length > 0 && !this.force) {
-      if (!rt.terminal.interactive) {
-        throw new KagiError(
+      await confirm(rt.terminal, {
+        offTerminal: new KagiError(
           'conflict',
           `${plan.changed.length} secret(s) in ${plan.scope} already have other values: ${plan.changed.join(', ')}`,
           {
             hint: 'pass --force to overwrite them, or --dry-run to review; nothing was imported',
           },
-        );
-      }
-      const answer = await rt.terminal.ask(
-        `Overwrite ${plan.changed.join(', ')} in ${plan.scope}? [y/N] `,
-      );
-      if (answer.trim().toLowerCase() !== 'y')
-        throw new KagiError('aborted', 'nothing was imported');
+        ),
+        question: `Overwrite ${plan.changed.join(', ')} in ${plan.scope}? [y/N] `,
+        expect: 'y',
+        aborted: 'nothing was imported',
+      });
     }
     await apply();
     writeErr(summary);

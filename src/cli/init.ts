@@ -1,5 +1,5 @@
 import { Command, Option } from 'clipanion';
-import { KagiError } from '../errors.js';
+import { confirm } from '../io/confirm.js';
 import type { Runtime } from '../runtime.js';
 import { KagiCommand, writeErr, writeOut } from './base.js';
 
@@ -42,20 +42,15 @@ export class InitCommand extends KagiCommand {
 
   async perform(rt: Runtime) {
     if (this.force) {
-      if (!rt.terminal.interactive) {
-        throw new KagiError(
-          'needs-terminal',
-          '--force replaces .kagi/ and needs a confirmation on a terminal',
-          {
-            hint: 'run it in a terminal; or delete .kagi/ yourself and run `git kagi init`',
-          },
-        );
-      }
-      const answer = await rt.terminal.ask(
-        'Replace .kagi/? Existing secrets become unreadable. Type "yes": ',
-      );
-      if (answer.trim() !== 'yes')
-        throw new KagiError('aborted', 'init aborted; nothing was changed');
+      await confirm(rt.terminal, {
+        offTerminal: {
+          message: '--force replaces .kagi/ and needs a confirmation on a terminal',
+          hint: 'run it in a terminal; or delete .kagi/ yourself and run `git kagi init`',
+        },
+        question: 'Replace .kagi/? Existing secrets become unreadable. Type "yes": ',
+        expect: 'yes',
+        aborted: 'init aborted; nothing was changed',
+      });
     }
     const { DEFAULT_ENVS, initProject } = await import('../operations/team/init-project.js');
     const list = (v: string) =>

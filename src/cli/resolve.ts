@@ -26,7 +26,7 @@ export class ResolveCommand extends KagiCommand {
 
   async perform(rt: Runtime) {
     if (this.ours && this.theirs)
-      throw new KagiError('usage', 'choose --ours or --theirs, not both', { exitCode: 2 });
+      throw new KagiError('usage', 'choose --ours or --theirs, not both');
     const { findStoreConflicts } = await import('../operations/git/resolve-conflicts.js');
     const { stores, other } = await findStoreConflicts(rt);
     for (const p of other)

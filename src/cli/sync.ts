@@ -32,7 +32,6 @@ export class SyncCommand extends KagiCommand {
     if (target.service === null) {
       throw new KagiError('usage', 'sync needs a service', {
         hint: 'git kagi sync --service <name>',
-        exitCode: 2,
       });
     }
     const { syncExample } = await import('../operations/secrets/sync-example.js');

@@ -30,6 +30,6 @@ export function parseJsonSafely(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new KagiError('malformed', `${what} is not valid JSON`, { exitCode: 4 });
+    throw new KagiError('malformed', `${what} is not valid JSON`);
   }
 }

@@ -1,6 +1,8 @@
 // Three-way merges of one store (DESIGN §5), pure. By tag when every side is at one epoch (no key
 // needed: a tag stays the same while its name exists); by name on decrypted records otherwise.
+
 import type { StoreLine } from './store.js';
+import { compareTags } from './store.js';
 
 export interface TagMerge {
   lines: StoreLine[];
@@ -10,8 +12,6 @@ export interface TagMerge {
 
 const sameLine = (a: StoreLine | undefined, b: StoreLine | undefined) =>
   a === b || (a !== undefined && b !== undefined && a.epoch === b.epoch && a.payload === b.payload);
-
-const byTag = (a: StoreLine, b: StoreLine) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0);
 
 export function mergeByTag(
   base: readonly StoreLine[],
@@ -38,8 +38,8 @@ export function mergeByTag(
     if (chosen) lines.push(chosen);
   }
   return {
-    lines: lines.sort(byTag),
-    conflicts: conflicts.sort((x, y) => (x.tag < y.tag ? -1 : 1)),
+    lines: lines.sort(compareTags),
+    conflicts: conflicts.sort(compareTags),
   };
 }
 

@@ -48,20 +48,17 @@ export function parseSecretName(name: string): string {
     const shown = isSecretName(before) ? before : 'NAME';
     throw new KagiError('invalid-name', 'invalid secret name: it contains "="', {
       hint: `give the name alone and let git kagi ask for the value: git kagi set ${shown}`,
-      exitCode: 2,
     });
   }
   if (!/^[\p{L}\p{N}_.-]{1,64}$/u.test(name)) {
     throw new KagiError('invalid-name', 'invalid secret name', {
       hint: 'secret names are environment variable names ([A-Za-z_][A-Za-z0-9_]*)',
-      exitCode: 2,
     });
   }
   let fixed = name.replace(/[^A-Za-z0-9_]/gu, '_');
   if (!/^[A-Za-z_]/.test(fixed)) fixed = `_${fixed}`;
   throw new KagiError('invalid-name', `invalid secret name '${name}'`, {
     hint: `secret names are environment variable names ([A-Za-z_][A-Za-z0-9_]*); try '${fixed}'`,
-    exitCode: 2,
   });
 }
 

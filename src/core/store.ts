@@ -8,6 +8,11 @@ export interface StoreLine {
   payload: string;
 }
 
+/** The order of a store's lines: by tag, in byte order (tags are ASCII, DESIGN §2). */
+export function compareTags(a: { tag: string }, b: { tag: string }): number {
+  return a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0;
+}
+
 export function formatStoreHeader(scopeName: string): string {
   return `# git-kagi store ${scopeName} — edit with git kagi, not by hand`;
 }

@@ -86,13 +86,10 @@ function describeSpawnError(command: string, error: NodeJS.ErrnoException): Kagi
   if (error.code === 'ENOENT') {
     return new KagiError('command-not-found', `command not found: ${command}`, {
       hint: "check the spelling and PATH; shell syntax needs an explicit shell: git kagi run -- sh -c '…'",
-      exitCode: 127,
     });
   }
   if (error.code === 'EACCES') {
-    return new KagiError('not-executable', `cannot execute ${command}: permission denied`, {
-      exitCode: 126,
-    });
+    return new KagiError('not-executable', `cannot execute ${command}: permission denied`);
   }
   if (error.code === 'E2BIG') {
     return new KagiError('env-too-large', `the environment is too large to start ${command}`, {

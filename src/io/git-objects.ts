@@ -36,7 +36,7 @@ export async function listFiles(
       : ['ls-tree', '-r', '-z', '--name-only', rev, '--', prefix];
   const result = await runGit(args, root, true);
   if (result.code !== 0) {
-    throw new KagiError('bad-revision', `cannot read ${prefix} at ${rev ?? 'the index'}`, {
+    throw new KagiError('unreadable-tree', `cannot read ${prefix} at ${rev ?? 'the index'}`, {
       hint: 'check the revision name',
     });
   }

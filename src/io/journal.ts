@@ -37,7 +37,6 @@ export async function readJournal(gitDir: string): Promise<RotationJournal | nul
       `the rotation journal ${journalPath(gitDir)} is damaged`,
       {
         hint: 'an interrupted key rotation cannot be finished; restore .kagi/ from git (`git checkout -- .kagi`), then delete that file and rotate again',
-        exitCode: 4,
       },
     );
   }

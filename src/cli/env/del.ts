@@ -1,5 +1,5 @@
 import { Command, Option } from 'clipanion';
-import { KagiError } from '../../errors.js';
+import { confirm } from '../../io/confirm.js';
 import type { Runtime } from '../../runtime.js';
 import { KagiCommand, writeErr } from '../base.js';
 
@@ -18,20 +18,15 @@ export class EnvDelCommand extends KagiCommand {
   async perform(rt: Runtime) {
     const { planEnvDeletion } = await import('../../operations/envs/delete-env.js');
     const plan = await planEnvDeletion(rt, this.name);
-    if (!rt.terminal.interactive) {
-      throw new KagiError(
-        'needs-terminal',
-        `deleting environment ${this.name} needs a confirmation on a terminal`,
-        {
-          hint: 'run it in a terminal',
-        },
-      );
-    }
-    const answer = await rt.terminal.ask(
-      `This deletes every secret of ${this.name}. Type its name to confirm: `,
-    );
-    if (answer.trim() !== this.name)
-      throw new KagiError('aborted', 'the name did not match; nothing was deleted');
+    await confirm(rt.terminal, {
+      offTerminal: {
+        message: `deleting environment ${this.name} needs a confirmation on a terminal`,
+        hint: 'run it in a terminal',
+      },
+      question: `This deletes every secret of ${this.name}. Type its name to confirm: `,
+      expect: this.name,
+      aborted: 'the name did not match; nothing was deleted',
+    });
     await plan.apply();
     writeErr(
       `Deleted environment ${this.name}${plan.scopes.length ? ` (${plan.scopes.join(', ')})` : ''}`,

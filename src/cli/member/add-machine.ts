@@ -1,5 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { KagiError } from '../../errors.js';
+import { confirm } from '../../io/confirm.js';
 import type { Runtime } from '../../runtime.js';
 import { KagiCommand, writeErr } from '../base.js';
 
@@ -25,19 +26,18 @@ export class MemberAddMachineCommand extends KagiCommand {
   });
 
   async perform(rt: Runtime) {
-    if (!this.out && !rt.terminal.interactive) {
-      throw new KagiError(
-        'needs-terminal',
-        'the machine identity must go to a file or a terminal',
-        { hint: 'pass --out <file>', exitCode: 2 },
-      );
-    }
     if (!this.out) {
-      const answer = await rt.terminal.ask(
-        'Print the new machine identity on this terminal? [y/N] ',
-      );
-      if (answer.trim().toLowerCase() !== 'y')
-        throw new KagiError('aborted', 'nothing was changed');
+      await confirm(rt.terminal, {
+        // Not a confirmation that is missing but a place: a usage error.
+        offTerminal: new KagiError(
+          'no-output',
+          'the machine identity must go to a file or a terminal',
+          { hint: 'pass --out <file>' },
+        ),
+        question: 'Print the new machine identity on this terminal? [y/N] ',
+        expect: 'y',
+        aborted: 'nothing was changed',
+      });
     }
     const { addMachine } = await import('../../operations/team/add-machine.js');
     const result = await addMachine(rt, this.name, this.out ?? null);

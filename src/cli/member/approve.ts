@@ -1,6 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { formatMemberName } from '../../core/access.js';
-import { KagiError } from '../../errors.js';
+import { confirm } from '../../io/confirm.js';
 import type { Runtime } from '../../runtime.js';
 import { KagiCommand, writeErr } from '../base.js';
 
@@ -25,16 +25,15 @@ export class MemberApproveCommand extends KagiCommand {
     writeErr(`  fingerprint: ${plan.fingerprint}`);
     writeErr(`  requested:   ${plan.member.requested_at}`);
     if (!this.yes) {
-      if (!rt.terminal.interactive) {
-        throw new KagiError('needs-terminal', 'approving needs a confirmation on a terminal', {
+      await confirm(rt.terminal, {
+        offTerminal: {
+          message: 'approving needs a confirmation on a terminal',
           hint: 'run it in a terminal, or pass --yes',
-        });
-      }
-      const answer = await rt.terminal.ask(
-        `Give ${name} access to every secret of this project? [y/N] `,
-      );
-      if (answer.trim().toLowerCase() !== 'y')
-        throw new KagiError('aborted', 'nothing was changed');
+        },
+        question: `Give ${name} access to every secret of this project? [y/N] `,
+        expect: 'y',
+        aborted: 'nothing was changed',
+      });
     }
     await plan.apply();
     writeErr(`Approved ${plan.member.id} (${name}). Commit and push .kagi/access.json.`);

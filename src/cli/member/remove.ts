@@ -1,6 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { formatMemberName } from '../../core/access.js';
-import { KagiError } from '../../errors.js';
+import { confirm } from '../../io/confirm.js';
 import type { Runtime } from '../../runtime.js';
 import { KagiCommand, writeErr, writeOut } from '../base.js';
 
@@ -26,17 +26,16 @@ export class MemberRemoveCommand extends KagiCommand {
     const plan = await planRemoval(rt, this.id);
     const name = formatMemberName(plan.member.name);
     if (!this.yes) {
-      if (!rt.terminal.interactive) {
-        throw new KagiError(
-          'needs-terminal',
-          'removing a member needs a confirmation on a terminal',
-          { hint: 'run it in a terminal, or pass --yes' },
-        );
-      }
-      writeErr(`This removes ${name} (${plan.member.id}) and rotates the key.`);
-      const answer = await rt.terminal.ask('Type the member id to confirm: ');
-      if (answer.trim() !== plan.member.id)
-        throw new KagiError('aborted', 'the id did not match; nothing was changed');
+      await confirm(rt.terminal, {
+        offTerminal: {
+          message: 'removing a member needs a confirmation on a terminal',
+          hint: 'run it in a terminal, or pass --yes',
+        },
+        preface: `This removes ${name} (${plan.member.id}) and rotates the key.`,
+        question: 'Type the member id to confirm: ',
+        expect: plan.member.id,
+        aborted: 'the id did not match; nothing was changed',
+      });
     }
     const result = await plan.apply();
     writeErr(`Removed ${name} (${plan.member.id}); the key is now at epoch ${result.epoch}.`);

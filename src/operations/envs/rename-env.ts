@@ -1,7 +1,7 @@
 // `git kagi env rename`: environment keys derive from the name (DESIGN §3), so every scope of the
 // env is re-encrypted; new stores are written before the old ones go, so a crash loses nothing.
 import { formatScope, formatScopePath, type Scope } from '../../core/scope.js';
-import { formatStore, type StoreLine } from '../../core/store.js';
+import { compareTags, formatStore, type StoreLine } from '../../core/store.js';
 import { decryptSecret, encryptSecret } from '../../crypto/secret-line.js';
 import { usageError } from '../../errors.js';
 import { removeFileDurably, writeFileAtomic } from '../../io/atomic-file.js';
@@ -35,7 +35,7 @@ export async function renameEnv(
       const lines: StoreLine[] = (await readStoreLines(project, scope))
         .map((line) => decryptSecret(fromKeys, lineContext(project, scope), line, where))
         .map((record) => encryptSecret(toKeys, lineContext(project, target), record))
-        .sort((a, b) => (a.tag < b.tag ? -1 : 1));
+        .sort(compareTags);
       await writeFileAtomic(storePath(project, target), formatStore(formatScope(target), lines));
     }
     project.config.envs = project.config.envs.map((e) => (e === from ? to : e));

@@ -6,7 +6,7 @@ import { type AccessFile, parseAccess } from '../../core/access.js';
 import { formatScope, parseScopePath } from '../../core/scope.js';
 import { parseStore, type StoreLine } from '../../core/store.js';
 import { decryptSecret } from '../../crypto/secret-line.js';
-import { EXIT, KagiError } from '../../errors.js';
+import { KagiError } from '../../errors.js';
 import { readTextOrNull } from '../../io/atomic-file.js';
 import { findRepository, runGit } from '../../io/git.js';
 import { listFiles, readBlobs } from '../../io/git-objects.js';
@@ -48,7 +48,6 @@ export async function diffSecrets(rt: Runtime, revs: readonly string[]): Promise
   if (revs.length > 2) {
     throw new KagiError('usage', 'git kagi diff takes at most two revisions', {
       hint: 'git kagi diff [<rev> [<rev>]]',
-      exitCode: EXIT.usage,
     });
   }
   const repo = await findRepository(rt.cwd);
@@ -82,7 +81,6 @@ async function resolveRevision(root: string, rev: string): Promise<string> {
   if (result.code !== 0 || !commit) {
     throw new KagiError('bad-revision', `unknown revision '${rev}'`, {
       hint: 'name a commit, branch or tag (`git log --oneline` lists them)',
-      exitCode: EXIT.usage,
     });
   }
   return commit;

@@ -3,7 +3,13 @@
 // rotation), whose older lines are then re-encrypted to the newer key.
 import { mergeByName, mergeByTag, type NamedRecord } from '../../core/merge-store.js';
 import { formatScope, parseScopePath, type Scope } from '../../core/scope.js';
-import { formatStore, formatStoreHeader, parseStore, type StoreLine } from '../../core/store.js';
+import {
+  compareTags,
+  formatStore,
+  formatStoreHeader,
+  parseStore,
+  type StoreLine,
+} from '../../core/store.js';
 import { decryptSecret, encryptSecret, type SecretRecord } from '../../crypto/secret-line.js';
 import { KagiError } from '../../errors.js';
 import type { MergeKeys } from '../project/merge-keys.js';
@@ -162,9 +168,7 @@ export function planDecryptedMerge(input: StoreMergeInput, keys: MergeKeys): Dec
   const encrypt = (record: SecretRecord) => encryptSecret(envKeys, ctx, record);
   const toTarget = (d: Decrypted): StoreLine =>
     d.line.epoch === target ? d.line : encrypt(d.record);
-  const lines = merged.chosen
-    .map((c) => toTarget(c.item))
-    .sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
+  const lines = merged.chosen.map((c) => toTarget(c.item)).sort(compareTags);
   return { scopeName, lines, conflicts: merged.conflicts, toTarget, encrypt };
 }
 

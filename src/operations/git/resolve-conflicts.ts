@@ -1,7 +1,7 @@
 // `git kagi resolve`: the stores a merge left unmerged, read from the index stages (1 base,
 // 2 ours, 3 theirs), merged by name with the key; the user chooses per conflicting secret.
 import path from 'node:path';
-import { formatStore } from '../../core/store.js';
+import { compareTags, formatStore } from '../../core/store.js';
 import type { SecretRecord } from '../../crypto/secret-line.js';
 import { KagiError, noAccessError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/atomic-file.js';
@@ -113,7 +113,7 @@ export async function findStoreConflicts(
               lines.push(plan.toTarget(side));
             }
           }
-          lines.sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
+          lines.sort(compareTags);
           await writeFileAtomic(path.join(root, p), formatStore(plan.scopeName, lines), 0o600);
           await runGit(['add', '--', p], root);
         },

@@ -17,7 +17,7 @@ export async function ensureDeviceIdentity(home: string, now: Date): Promise<Dev
   if (text !== null) {
     const identity = parseIdentityFile(text);
     if (!identity) {
-      throw new KagiError('bad-identity', `${home}/identity.txt holds no age identity`, {
+      throw new KagiError('damaged-identity', `${home}/identity.txt holds no age identity`, {
         hint: 'restore the file from a backup; if it is lost, move it aside and run `git kagi join` to get access again',
       });
     }

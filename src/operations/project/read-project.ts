@@ -6,7 +6,7 @@ import { type AccessFile, type Member, parseAccess } from '../../core/access.js'
 import { formatKagiConfig, type KagiConfig, parseKagiConfig } from '../../core/kagi-config.js';
 import { formatScope, formatScopePath, parseScopePath, type Scope } from '../../core/scope.js';
 import { mayHaveOtherEpoch, parseStore, type StoreLine } from '../../core/store.js';
-import { EXIT, integrityError, KagiError } from '../../errors.js';
+import { integrityError, KagiError } from '../../errors.js';
 import { readFileIfExists, readTextOrNull, writeFileAtomic } from '../../io/atomic-file.js';
 import { locateRepository, type Repository } from '../../io/git.js';
 import type { Runtime } from '../../runtime.js';
@@ -127,7 +127,6 @@ export function findMember(project: Project, id: string): Member {
     matches.length === 0 ? `no member ${id} in this project` : `${id} names more than one member`,
     {
       hint: 'see `git kagi member list`',
-      exitCode: EXIT.usage,
     },
   );
 }

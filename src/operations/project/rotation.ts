@@ -12,7 +12,7 @@ import {
 } from '../../core/access.js';
 import { encodeLengthPrefixed } from '../../core/length-prefixed.js';
 import { formatScope, formatScopePath } from '../../core/scope.js';
-import { formatStore } from '../../core/store.js';
+import { compareTags, formatStore } from '../../core/store.js';
 import { identityToRecipient, unwrapRootKey, wrapRootKey } from '../../crypto/age.js';
 import { openPayload, sealPayload } from '../../crypto/envelope.js';
 import { computeProof, openHistoryKey, sealHistoryKey } from '../../crypto/history.js';
@@ -196,7 +196,7 @@ async function applyRotation(
       return encryptSecret(newKeys.env(scope.env), { ...to, scope: name }, record);
     });
     // Tags depend on the env key, so the order changes with the key.
-    rotated.sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
+    rotated.sort(compareTags);
     await writeFileAtomic(storePath(project, scope), formatStore(name, rotated)).catch(finishLater);
   }
   const next = await buildRotatedAccess(access, oldKeys, newKeys, journal);

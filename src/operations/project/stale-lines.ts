@@ -2,7 +2,7 @@
 // without the store driver): re-encrypted to the current key with their record unchanged, by the
 // post-merge hook and by `doctor --fix`. Its own lazy chunk: the hook loads it only with work.
 import { formatScope, formatScopePath } from '../../core/scope.js';
-import { formatStore, parseStore, type StoreLine } from '../../core/store.js';
+import { compareTags, formatStore, parseStore, type StoreLine } from '../../core/store.js';
 import { decryptSecret, encryptSecret } from '../../crypto/secret-line.js';
 import { KagiError } from '../../errors.js';
 import { readTextOrNull, writeFileAtomic } from '../../io/atomic-file.js';
@@ -104,7 +104,7 @@ export async function reencryptStaleStores(
       });
       continue;
     }
-    const sorted = [...kept.values()].sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
+    const sorted = [...kept.values()].sort(compareTags);
     await writeFileAtomic(storePath(project, scope), formatStore(name, sorted));
     steps.push({
       name: 'stores',

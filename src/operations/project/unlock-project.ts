@@ -11,7 +11,7 @@ import {
   parseRootKeyHex,
 } from '../../crypto/keys.js';
 import { verifySeal } from '../../crypto/seal.js';
-import { EXIT, integrityError, KagiError, noAccessError } from '../../errors.js';
+import { integrityError, KagiError, noAccessError } from '../../errors.js';
 import { readTextOrNull } from '../../io/atomic-file.js';
 import {
   type Pin,
@@ -107,7 +107,6 @@ export async function unlockProject(rt: Runtime, project: Project): Promise<Unlo
 export function assertWritable(unlocked: Unlocked): void {
   if (unlocked.readOnly) {
     throw new KagiError('stale-state', unlocked.readOnly, {
-      exitCode: EXIT.integrity,
       hint: 'pull or check out the latest .kagi/ before changing secrets',
     });
   }
@@ -187,7 +186,6 @@ async function readProjectKeyEnv(
   const root = parseRootKeyHex(text);
   if (!root) {
     throw new KagiError('bad-key', `${kind} is not a project key`, {
-      exitCode: EXIT.usage,
       hint: 'a project key is 64 hexadecimal characters',
     });
   }
@@ -211,7 +209,6 @@ async function readIdentityEnv(
   const identity = parseIdentityFile(text);
   if (!identity) {
     throw new KagiError('bad-identity', `${kind} holds no age identity`, {
-      exitCode: EXIT.usage,
       hint: 'an identity is a line starting with AGE-SECRET-KEY-1 (as age-keygen writes)',
     });
   }

@@ -11,7 +11,6 @@ export function parseSecretValue(name: string, value: string): string {
   if (value.includes('\0')) {
     throw new KagiError('bad-value', `the value of ${name} contains a NUL byte`, {
       hint: 'environment variables cannot carry NUL bytes; encode the value (for example base64) first',
-      exitCode: 2,
     });
   }
   return value;
