@@ -1,6 +1,9 @@
 // The .env reader and writer of DESIGN §7 (decisions in docs/dotenv.md): parseDotenv rejects the
 // whole file at its first bad line and never interpolates; serializeDotenv writes what it reads
 // back unchanged. Errors name the file, line and a valid key, never any other text of the input.
+// One file over 300 lines on purpose: the reader's grammar and the writer's quoting are one set of
+// rules (what serializeDotenv writes, parseDotenv must read back identically; tests hold the two
+// together), and splitting them would put one grammar in two places.
 
 import { KagiError } from '../errors.js';
 

@@ -20,8 +20,7 @@ export function formatScopePath(scope: Scope): string {
 export function parseScopePath(relative: string): Scope | null {
   const match = /^([^/]+)(?:\/([^/]+))?\.enc$/.exec(relative);
   if (!match) return null;
-  const first = match[1];
-  const second = match[2];
+  const [, first, second] = match;
   if (second === undefined)
     return first && isScopePartName(first) ? { service: null, env: first } : null;
   if (!first || !isScopePartName(first) || !isScopePartName(second)) return null;

@@ -1,8 +1,8 @@
-// The device's cache of decrypted scopes (DESIGN.md §3): one file per project in the git dir that
-// holds, for each scope read before, the digest of its store and its records, all sealed at once
-// under the project's cache key and epoch. A listing of every scope opens it with one read and one
-// AEAD call, then parses only the scopes it asks for; anything that does not open is a miss (an
-// empty cache), never an error.
+// The device's cache of decrypted scopes (DESIGN.md §3; bench cases 1, 3 and 4, case 12 cold): one
+// file per project in the git dir that holds, for each scope read before, the digest of its store
+// and its records, all sealed at once under the project's cache key and epoch. A listing of every
+// scope opens it with one read and one AEAD call, then parses only the scopes it asks for; anything
+// that does not open is a miss (an empty cache), never an error.
 import { createHash } from 'node:crypto';
 import { decodeLengthPrefixed, encodeLengthPrefixed } from '../core/length-prefixed.js';
 import { openLocal, sealLocal } from './envelope.js';

@@ -44,21 +44,23 @@ export function runChild(
         reject(describeSpawnError(command, error));
       },
     };
-    let child: Started;
+    let child: Started | undefined;
+    // Installed before the child starts: it runs at once, and a signal sent as soon as it is up
+    // (a supervisor that saw it start) must find them, not Node's default, which would end `run`
+    // and leave the child behind. Left installed once the child has ended: `run` ends with it,
+    // and taking them off would cost every run 0.1 ms.
+    for (const signal of FORWARDED) {
+      process.on(signal, () => {
+        if (running && !reachesChildDirectly(signal)) child?.kill(signal);
+      });
+    }
     try {
       const start =
         launcher === 'auto' && processHandle() ? startWithProcessHandle : startWithChildProcess;
       child = start(command, args, env, ended);
     } catch (error) {
+      running = false;
       reject(describeSpawnError(command, error as NodeJS.ErrnoException));
-      return;
-    }
-    // Left installed once the child has ended: `run` ends with it, and taking them off would cost
-    // every run 0.1 ms.
-    for (const signal of FORWARDED) {
-      process.on(signal, () => {
-        if (running && !reachesChildDirectly(signal)) child.kill(signal);
-      });
     }
   });
 }

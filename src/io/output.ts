@@ -1,7 +1,8 @@
 // Where text goes: data on stdout, everything else on stderr (DESIGN §6). Written straight to the
 // file descriptor: creating process.stdout or process.stderr loads the stream, net or tty code
-// behind them, start-up that a listing or a hook does not need. A descriptor that would block
-// (a non-blocking pipe) hands over to Node's stream for the rest, so nothing is reordered.
+// behind them, start-up that a listing or a hook does not need (bench cases 1, 3 and 4). A
+// descriptor that would block (a non-blocking pipe) hands over to Node's stream for the rest, so
+// nothing is reordered.
 import { writeSync } from 'node:fs';
 import { KagiError } from '../errors.js';
 

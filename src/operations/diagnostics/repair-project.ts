@@ -25,7 +25,7 @@ import {
   type Unlocked,
   unlockProject,
 } from '../project/unlock-project.js';
-import { displayPath, findLooseModes } from './diagnose-project.js';
+import { displayPath, findLooseModes } from './check-device.js';
 
 export async function repairProject(rt: Runtime): Promise<RepairStep[]> {
   const steps: RepairStep[] = [];

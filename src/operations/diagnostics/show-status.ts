@@ -2,6 +2,7 @@
 // and where the key comes from, with the reason when there is no access.
 import { inferServiceFromFolder } from '../../core/kagi-config.js';
 import { formatScope } from '../../core/scope.js';
+import { identityToRecipient, parseIdentityFile } from '../../crypto/age.js';
 import { KagiError } from '../../errors.js';
 import { readDeviceIdentityFile, resolveKagiHome } from '../../io/kagi-home.js';
 import type { Runtime } from '../../runtime.js';
@@ -30,7 +31,6 @@ export async function showStatus(rt: Runtime): Promise<Status> {
   const text = await readDeviceIdentityFile(home);
   let recipient: string | null = null;
   if (text !== null) {
-    const { identityToRecipient, parseIdentityFile } = await import('../../crypto/age.js');
     const identity = parseIdentityFile(text);
     recipient = identity ? await identityToRecipient(identity) : null;
   }

@@ -7,6 +7,7 @@ import { formatScope, type Scope } from '../../core/scope.js';
 import type { SecretRecord } from '../../crypto/secret-line.js';
 import { KagiError } from '../../errors.js';
 import { pathExists } from '../../io/atomic-file.js';
+import { findRepository } from '../../io/git.js';
 import {
   type AddedLine,
   listStagedChanges,
@@ -112,7 +113,6 @@ export async function checkStagedChanges(rt: Runtime): Promise<PreCommitReport> 
 }
 
 async function checkEnvFilesOnly(rt: Runtime): Promise<PreCommitReport> {
-  const { findRepository } = await import('../../io/git.js');
   const repo = await findRepository(rt.cwd);
   const staged = (await listStagedChanges(repo.root))
     .filter((c) => c.status !== 'D')

@@ -11,6 +11,7 @@ import type { Runtime } from '../../runtime.js';
 import { findMergeKeys } from '../project/merge-keys.js';
 import { openProject } from '../project/open-project.js';
 import { describeAuthor } from '../project/stores.js';
+import { unlockProject } from '../project/unlock-project.js';
 import { type Decrypted, planDecryptedMerge } from './merge-store-file.js';
 
 export type Choice = { kind: 'ours' } | { kind: 'theirs' } | { kind: 'value'; value: string };
@@ -55,7 +56,6 @@ export async function findStoreConflicts(
       'resolve on the device of an active member',
     );
   }
-  const { unlockProject } = await import('../project/unlock-project.js');
   const author = describeAuthor(await unlockProject(rt, { ...project, access: keys.access }));
   const blobs = await readBlobs(
     root,

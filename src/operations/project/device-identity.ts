@@ -1,5 +1,6 @@
 // This device's age identity in $KAGI_HOME: created once, on first need (init, join).
 
+import { generateIdentity, identityToRecipient, parseIdentityFile } from '../../crypto/age.js';
 import { KagiError } from '../../errors.js';
 import { readDeviceIdentityFile, writeDeviceIdentity } from '../../io/kagi-home.js';
 
@@ -10,9 +11,6 @@ export interface DeviceIdentity {
 }
 
 export async function ensureDeviceIdentity(home: string, now: Date): Promise<DeviceIdentity> {
-  const { generateIdentity, identityToRecipient, parseIdentityFile } = await import(
-    '../../crypto/age.js'
-  );
   const text = await readDeviceIdentityFile(home);
   if (text !== null) {
     const identity = parseIdentityFile(text);

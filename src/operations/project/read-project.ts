@@ -68,9 +68,7 @@ export function listScopes(project: Project): Scope[] {
       }
     }
   }
-  const named = scopes.map((scope) => ({ scope, name: formatScope(scope) }));
-  named.sort((a, b) => (a.name < b.name ? -1 : 1));
-  return named.map((n) => n.scope);
+  return scopes.sort((a, b) => (formatScope(a) < formatScope(b) ? -1 : 1));
 }
 
 export function storePath(project: Project, scope: Scope): string {

@@ -68,20 +68,14 @@ export async function readEffectiveSecrets(
     updated_at: record.updated_at,
     updated_by: members.get(record.updated_by) ?? record.updated_by,
   });
-  // Indexed loops and no intermediate arrays: a listing of every scope allocates close to what
-  // fills V8's young generation, and a collection costs `get` about 1 ms.
-  const own = await reader.read(scope);
-  const rows: SecretRow[] = [];
-  for (let i = 0; i < own.length; i++) rows.push(toRow(own[i] as SecretRecord, null));
+  const rows = (await reader.read(scope)).map((record) => toRow(record, null));
   if (scope.service === null) return rows;
   const base: Scope = { service: null, env: scope.env };
   const inherited = await reader.read(base);
   if (inherited.length > 0) {
     const baseName = formatScope(base);
-    const names = new Set<string>();
-    for (let i = 0; i < rows.length; i++) names.add((rows[i] as SecretRow).name);
-    for (let i = 0; i < inherited.length; i++) {
-      const record = inherited[i] as SecretRecord;
+    const names = new Set(rows.map((r) => r.name));
+    for (const record of inherited) {
       if (!names.has(record.name)) rows.push(toRow(record, baseName));
     }
   }

@@ -14,8 +14,7 @@ export function buildChildEnv(
   secrets: ReadonlyArray<{ name: string; value: string }>,
 ): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const name in parent) {
-    const value = parent[name];
+  for (const [name, value] of Object.entries(parent)) {
     if (value !== undefined && !name.startsWith('KAGI_')) env[name] = value;
   }
   for (const { name, value } of secrets) {

@@ -17,6 +17,7 @@ import { withLock } from '../../io/lock.js';
 import type { Runtime } from '../../runtime.js';
 import { ensureDeviceIdentity } from '../project/device-identity.js';
 import { sealMember } from '../project/members.js';
+import { installGitSetup, writeSetupMarker } from '../project/setup-git.js';
 
 export const DEFAULT_ENVS = ['development', 'test', 'production'];
 
@@ -113,8 +114,6 @@ export async function initProject(rt: Runtime, input: InitInput): Promise<InitRe
     const before = (await readTextOrNull(gitignore)) ?? '';
     const after = upsertMarkedBlock(before, gitignoreBlock);
     if (after !== before) await writeFileAtomic(gitignore, after, 0o644);
-
-    const { installGitSetup, writeSetupMarker } = await import('../project/setup-git.js');
     const setup = await installGitSetup(repo);
     await writeSetupMarker(repo, 'installed');
 
