@@ -1,5 +1,5 @@
 // `git kagi get`, shared by the CLI and its own bundle (scripts/build.mjs): a masked listing is
-// the command people type most, so its common forms skip the CLI framework (issue 5).
+// the command people type most, so its common forms skip the CLI framework (bench case 3).
 
 import { parseScopedArgv } from '../core/scoped-argv.js';
 import { confirm } from '../io/confirm.js';

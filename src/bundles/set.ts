@@ -1,5 +1,5 @@
 // `git kagi set`, shared by the CLI and its own bundle (scripts/build.mjs): its plain forms skip
-// the CLI framework (issue 5).
+// the CLI framework (bench case 6).
 
 import { parseWritableSecretName } from '../core/names.js';
 import { parseScopedArgv } from '../core/scoped-argv.js';

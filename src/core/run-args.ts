@@ -1,4 +1,4 @@
-// `run [service] [env] [--] command…` (DESIGN §6): clipanion cannot parse this shape (GOTCHAS), so
+// `run [service] [env] [--] command…` (DESIGN §6): clipanion cannot parse this shape (DESIGN §6.3), so
 // the scope words and flags are read here, up to `--` or the first word that names no scope.
 import { usageError } from '../errors.js';
 

@@ -4,7 +4,7 @@
 // HMAC (RFC 2104) and HKDF (RFC 5869) are built here on node:crypto's SHA-256 rather than taken
 // from createHmac and hkdfSync: every start already uses the hash (the code cache's digest), and
 // the first call of each of the other two costs about 0.3 ms of set-up, on `run`'s budgeted path
-// (issue 5). Pinned by the RFCs' vectors and checked against Node's own in the unit tests.
+// (bench case 1). Pinned by the RFCs' vectors and checked against Node's own in the unit tests.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const SALT = 'git-kagi/1';

@@ -1,6 +1,6 @@
 // Reading what git holds rather than the work tree: staged paths, blobs of the index or of a
 // commit, added lines of the staged diff. Always the git binary, so GIT_INDEX_FILE and worktrees
-// are honoured inside hooks (GOTCHAS).
+// are honoured inside hooks (DESIGN §5.2).
 import { spawn } from 'node:child_process';
 import { KagiError } from '../errors.js';
 import { runGit } from './git.js';

@@ -1,5 +1,5 @@
 // Every read of git state goes through the git binary (execFile, -z where paths are listed): inside
-// hooks only git itself honours GIT_INDEX_FILE and worktrees (GOTCHAS).
+// hooks only git itself honours GIT_INDEX_FILE and worktrees (DESIGN §5.2).
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { KagiError } from '../errors.js';
@@ -121,7 +121,7 @@ export async function locateRepository(
   if (GIT_LOCATION_VARIABLES.some((name) => env[name])) return findRepository(cwd);
   try {
     const start = realpathSync(cwd);
-    // existsSync rather than statSync, whose first call costs every start 0.2 ms (issue 5).
+    // existsSync rather than statSync, whose first call costs every start 0.2 ms (bench case 1).
     for (let dir = start; ; dir = path.dirname(dir)) {
       const dotGit = path.join(dir, '.git');
       if (existsSync(dotGit)) {

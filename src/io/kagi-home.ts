@@ -15,7 +15,7 @@ export interface Pin {
 
 export function resolveKagiHome(env: Readonly<Record<string, string | undefined>>): string {
   if (env.KAGI_HOME) return path.resolve(env.KAGI_HOME);
-  // node:os is loaded only without HOME: it costs every start 0.2 ms (issue 5).
+  // node:os is loaded only without HOME: it costs every start 0.2 ms (bench case 1).
   const homeDir = env.HOME || process.getBuiltinModule('node:os').homedir();
   const base = env.XDG_CONFIG_HOME || path.join(homeDir, '.config');
   return path.join(base, 'git-kagi');

@@ -1,14 +1,13 @@
 import path from 'node:path';
 import type { Member } from '../../core/access.js';
 import type { ProjectKeys } from '../../crypto/keys.js';
-import { verifySeal } from '../../crypto/seal.js';
 import { KagiError } from '../../errors.js';
 import { findRepository, type Repository } from '../../io/git.js';
 import { journalPath, readJournal } from '../../io/journal.js';
 import { readPin, resolveKagiHome } from '../../io/kagi-home.js';
 import type { Runtime } from '../../runtime.js';
 import { checkKagiFiles, type Problem } from '../project/check-kagi-files.js';
-import { classifyStaleEntry, removedMembersOnce } from '../project/members.js';
+import { findStaleEntries } from '../project/members.js';
 import type { Project } from '../project/read-project.js';
 import { readSetupStatus } from '../project/setup-git.js';
 import { type KeyState, readWorkTreeKagi, tryUnlock } from '../project/work-tree-kagi.js';
@@ -252,21 +251,16 @@ async function explainSeals(
   keys: ProjectKeys,
   problems: Problem[],
 ): Promise<void> {
-  const { access } = project;
-  const removed = removedMembersOnce(project.repo);
-  for (const m of access.members) {
-    if (m.status === 'pending' || verifySeal(keys.seal, access.project_id, access.epoch, m))
-      continue;
+  for (const { member: m, stale } of await findStaleEntries(project, keys)) {
     const problem = problems.find(
       (p) => p.file === '.kagi/access.json' && p.message.includes(`member ${m.id} `),
     );
     if (!problem) continue;
-    const stale = await classifyStaleEntry(project, keys, m, removed);
     if (stale.kind === 'forged') {
       problem.fix = `nobody holding the key sealed this entry (forged, or edited by hand): it is never re-wrapped; \`git kagi member remove ${m.id}\` removes it`;
     } else if (stale.kind === 'removed-since') {
       problem.fix = `${m.id} was approved at key epoch ${stale.epoch} but removed since: its old entry was put back, and is never re-wrapped; \`git kagi member remove ${m.id}\` removes it again`;
-    } else if (stale.kind === 'before-rotation') {
+    } else {
       problem.fix = `${m.id} was ${m.status === 'active' ? 'approved' : 'changed'} at key epoch ${stale.epoch}, before a rotation (a branch merged without the drivers): ${FIX} re-wraps it`;
     }
   }

@@ -5,7 +5,6 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { formatAccess } from '../../core/access.js';
 import type { ProjectKeys } from '../../crypto/keys.js';
-import { verifySeal } from '../../crypto/seal.js';
 import { KagiError } from '../../errors.js';
 import { readTextOrNull, writeFileAtomic } from '../../io/atomic-file.js';
 import { findRepository } from '../../io/git.js';
@@ -13,7 +12,7 @@ import { journalPath } from '../../io/journal.js';
 import { resolveKagiHome } from '../../io/kagi-home.js';
 import { withLock } from '../../io/lock.js';
 import type { Runtime } from '../../runtime.js';
-import { classifyStaleEntry, removedMembersOnce, sealMember } from '../project/members.js';
+import { findStaleEntries, sealMember } from '../project/members.js';
 import { withHistory } from '../project/merge-keys.js';
 import { openProject } from '../project/open-project.js';
 import { countStaleLines, type Project } from '../project/read-project.js';
@@ -136,12 +135,8 @@ async function rewrapStaleMembers(
   steps: RepairStep[],
 ): Promise<void> {
   const { access } = project;
-  const removed = removedMembersOnce(project.repo);
   let changed = false;
-  for (const m of access.members) {
-    if (m.status === 'pending' || verifySeal(top.seal, access.project_id, access.epoch, m))
-      continue;
-    const stale = await classifyStaleEntry(project, top, m, removed);
+  for (const { member: m, stale } of await findStaleEntries(project, top)) {
     if (stale.kind === 'forged') {
       steps.push({
         name: 'members',
@@ -154,7 +149,7 @@ async function rewrapStaleMembers(
         detail: `${m.id} (${m.name}) was removed after its approval at epoch ${stale.epoch}; its old entry is not re-wrapped (remove it with \`git kagi member remove ${m.id}\`)`,
         done: false,
       });
-    } else if (stale.kind === 'before-rotation') {
+    } else {
       await sealMember(m, top, access.project_id, access.epoch);
       changed = true;
       steps.push({

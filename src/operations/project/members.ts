@@ -49,8 +49,6 @@ export function requireActiveMember(project: Project, unlocked: Unlocked): Membe
 
 /** What an entry whose seal does not verify at the current epoch is. */
 export type StaleEntry =
-  /** Its seal verifies at the current epoch after all: nothing to do. */
-  | { kind: 'current' }
   /** Sealed under no epoch: nobody holding the key made it (forged, or edited by hand). */
   | { kind: 'forged' }
   /** An approval from before a rotation whose member was removed since: never re-wrapped. */
@@ -59,23 +57,33 @@ export type StaleEntry =
   | { kind: 'before-rotation'; epoch: number };
 
 /**
- * Classifies `member` against the keys this device holds (the current one and its history).
- * `removed` is asked only when needed, since it reads every commit's access.json.
+ * The approved and removed entries of `project` whose seal does not verify at its epoch, each
+ * classified against the keys this device holds (the current one and its history).
  */
-export async function classifyStaleEntry(
+export async function findStaleEntries(
   project: Project,
   keys: ProjectKeys,
-  member: Member,
-  removed: () => Promise<ReadonlySet<string>>,
-): Promise<StaleEntry> {
-  const epoch = findSealEpoch(project, keys, member);
-  if (epoch === project.access.epoch) return { kind: 'current' };
-  if (epoch === null) return { kind: 'forged' };
-  if (await wasRemovedSince(member, removed)) return { kind: 'removed-since', epoch };
-  return { kind: 'before-rotation', epoch };
+): Promise<Array<{ member: Member; stale: StaleEntry }>> {
+  const { access } = project;
+  const removed = removedMembersOnce(project.repo);
+  const found: Array<{ member: Member; stale: StaleEntry }> = [];
+  for (const member of access.members) {
+    if (
+      member.status === 'pending' ||
+      verifySeal(keys.seal, access.project_id, access.epoch, member)
+    )
+      continue;
+    const epoch = findSealEpoch(project, keys, member);
+    let stale: StaleEntry;
+    if (epoch === null) stale = { kind: 'forged' };
+    else if (await wasRemovedSince(member, removed)) stale = { kind: 'removed-since', epoch };
+    else stale = { kind: 'before-rotation', epoch };
+    found.push({ member, stale });
+  }
+  return found;
 }
 
-/** A lazy, once-only `findRemovedMembers` for classifyStaleEntry. */
+/** A lazy, once-only `findRemovedMembers`: it reads every commit's access.json. */
 export function removedMembersOnce(repo: Repository): () => Promise<ReadonlySet<string>> {
   let removed: Promise<Set<string>> | undefined;
   return () => {

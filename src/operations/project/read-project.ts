@@ -1,5 +1,5 @@
 // Reading a project as it is: the repository, kagi.json, access.json and the stores as files. No
-// crypto is loaded here: hooks with nothing to do only ever need this (issue 5).
+// crypto is loaded here: hooks with nothing to do only ever need this (bench cases 5 and 11).
 import { type Dirent, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { type AccessFile, type Member, parseAccess } from '../../core/access.js';

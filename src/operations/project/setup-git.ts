@@ -12,7 +12,7 @@ import { type Repository, readGitConfig, runGit } from '../../io/git.js';
 export const HOOKS = ['pre-commit', 'post-checkout', 'post-merge'] as const;
 export type HookName = (typeof HOOKS)[number];
 
-/** Never `cachetextconv`: git would store the decrypted text as objects (GOTCHAS). */
+/** Never `cachetextconv`: git would store the decrypted text as objects (DESIGN §5.1). */
 export const DRIVER_CONFIG: ReadonlyArray<[string, string]> = [
   ['merge.kagi-access.name', 'git-kagi access.json merge'],
   ['merge.kagi-access.driver', 'git kagi merge-driver access %O %A %B %P'],

@@ -169,21 +169,28 @@ async function checkPin(
   );
 }
 
+/** A key given directly in `direct`, or in the file its `_FILE` twin names; null for neither. */
+async function readKeyVariable(
+  rt: Runtime,
+  direct: 'KAGI_PROJECT_KEY' | 'KAGI_IDENTITY',
+): Promise<{ kind: KeyVariable; text: string } | null> {
+  const value = rt.env[direct];
+  if (value) return { kind: direct, text: value };
+  const kind = `${direct}_FILE` as const;
+  const file = rt.env[kind];
+  if (!file) return null;
+  const text = await readTextOrNull(file);
+  if (text === null) throw noAccessError(`${kind} names ${file}, which does not exist`);
+  return { kind, text };
+}
+
 async function readProjectKeyEnv(
   rt: Runtime,
 ): Promise<{ kind: KeySourceKind; root: Uint8Array } | null> {
-  const direct = rt.env.KAGI_PROJECT_KEY;
-  const file = rt.env.KAGI_PROJECT_KEY_FILE;
-  if (!direct && !file) return null;
-  const kind: KeySourceKind = direct ? 'KAGI_PROJECT_KEY' : 'KAGI_PROJECT_KEY_FILE';
-  let text = direct ?? '';
-  if (!direct && file) {
-    const content = await readTextOrNull(file);
-    if (content === null)
-      throw noAccessError(`KAGI_PROJECT_KEY_FILE names ${file}, which does not exist`);
-    text = content;
-  }
-  const root = parseRootKeyHex(text);
+  const given = await readKeyVariable(rt, 'KAGI_PROJECT_KEY');
+  if (!given) return null;
+  const { kind } = given;
+  const root = parseRootKeyHex(given.text);
   if (!root) {
     throw new KagiError('bad-key', `${kind} is not a project key`, {
       hint: 'a project key is 64 hexadecimal characters',
@@ -195,18 +202,10 @@ async function readProjectKeyEnv(
 async function readIdentityEnv(
   rt: Runtime,
 ): Promise<{ kind: KeySourceKind; identity: string } | null> {
-  const direct = rt.env.KAGI_IDENTITY;
-  const file = rt.env.KAGI_IDENTITY_FILE;
-  if (!direct && !file) return null;
-  const kind: KeySourceKind = direct ? 'KAGI_IDENTITY' : 'KAGI_IDENTITY_FILE';
-  let text = direct ?? '';
-  if (!direct && file) {
-    const content = await readTextOrNull(file);
-    if (content === null)
-      throw noAccessError(`KAGI_IDENTITY_FILE names ${file}, which does not exist`);
-    text = content;
-  }
-  const identity = parseIdentityFile(text);
+  const given = await readKeyVariable(rt, 'KAGI_IDENTITY');
+  if (!given) return null;
+  const { kind } = given;
+  const identity = parseIdentityFile(given.text);
   if (!identity) {
     throw new KagiError('bad-identity', `${kind} holds no age identity`, {
       hint: 'an identity is a line starting with AGE-SECRET-KEY-1 (as age-keygen writes)',

@@ -1,5 +1,5 @@
 // Unit tests of src/core/canonical-json.ts: one byte form per content (DESIGN §2), and parse errors
-// that name the file but never quote its text (V8's JSON.parse messages do; STYLE, GOTCHAS).
+// that name the file but never quote its text (V8's JSON.parse messages do).
 import { describe, expect, it } from 'vitest';
 import {
   formatCanonicalJson,
