@@ -1,10 +1,24 @@
 // End-to-end harness: real temporary git repositories, the built binary (dist/git-kagi.cjs, run
-// `npm run build` first; `npm test` does), and one KAGI_HOME per simulated teammate.
+// `npm run build` first; `npm test` does), one KAGI_HOME per simulated teammate, and the checks
+// test files share: a command succeeded, access.json, a tree unchanged, nothing left behind.
+// Joining, approval and a team of clones around one bare repository are in team.ts.
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { type AccessFile, formatAccess, parseAccess } from '../../src/core/access.js';
 
 export const BIN = fileURLToPath(new URL('../../dist/git-kagi.cjs', import.meta.url));
 const created: string[] = [];
@@ -38,7 +52,15 @@ export interface Person {
 
 /** A simulated teammate: own KAGI_HOME, own git identity, git kagi on PATH. */
 export function makePerson(name: string, extraEnv: NodeJS.ProcessEnv = {}): Person {
-  const home = path.join(makeTempDir(`kagi-home-${name}-`), 'kagi');
+  return personAt(name, path.join(makeTempDir(`kagi-home-${name}-`), 'kagi'), extraEnv);
+}
+
+/** A teammate whose HOME and KAGI_HOME are inside `root`: a copy of `root` is a fork of the world. */
+export function makePersonIn(root: string, name: string): Person {
+  return personAt(name, path.join(root, 'homes', name, 'kagi'));
+}
+
+function personAt(name: string, home: string, extraEnv: NodeJS.ProcessEnv = {}): Person {
   const env: NodeJS.ProcessEnv = {
     PATH: `${kagiBinDir()}${path.delimiter}${process.env.PATH ?? ''}`,
     HOME: path.dirname(home),
@@ -94,6 +116,48 @@ export function must(r: Result): Result {
   return r;
 }
 
+/** Asserts success: exit 0 and no `error:` line on stderr; with `quiet`, nothing on stderr at all. */
+export function expectOk(r: Result, what: string, { quiet = false } = {}): Result {
+  expect(r.stderr, what).not.toMatch(/^error:/m);
+  expect(r.code, `${what}: ${r.stderr}`).toBe(0);
+  if (quiet) expect(r.stderr, what).toBe('');
+  return r;
+}
+
+/** `kagi(…)` that must succeed (`expectOk`). */
+export function kagiOk(
+  person: Person,
+  cwd: string,
+  args: string[],
+  input = '',
+  extraEnv: NodeJS.ProcessEnv = {},
+): Result {
+  const r = kagi(person, cwd, args, input, extraEnv);
+  return expectOk(r, `${person.name}: git kagi ${args.join(' ')}`);
+}
+
+/** A child for `run` that prints its whole environment as JSON. */
+export const DUMP_ENV = [
+  process.execPath,
+  '-e',
+  'process.stdout.write(JSON.stringify(process.env))',
+];
+
+/**
+ * The environment `git kagi run <runArgs> DUMP_ENV` gives its child; the run must succeed with
+ * nothing on stderr. `runArgs` are passed as they are: add the `--` where the test wants one.
+ */
+export function readChildEnv(
+  person: Person,
+  cwd: string,
+  runArgs: string[],
+  extraEnv: NodeJS.ProcessEnv = {},
+): Record<string, string> {
+  const r = kagi(person, cwd, ['run', ...runArgs, ...DUMP_ENV], '', extraEnv);
+  expectOk(r, `${person.name}: git kagi run ${runArgs.join(' ')}`, { quiet: true });
+  return JSON.parse(r.stdout) as Record<string, string>;
+}
+
 /** Runs `git …` as `person`; throws on failure unless `allowFailure`. */
 export function git(person: Person, cwd: string, args: string[], allowFailure = false): Result {
   const result = toResult(spawnSync('git', args, { cwd, encoding: 'utf8', env: person.env }));
@@ -123,11 +187,126 @@ export function kagiOnTerminal(
   return toResult(spawnSync('sh', ['-c', shell], { cwd, encoding: 'utf8', env: person.env }));
 }
 
-/** A new git repository with one commit, owned by `person`. */
-export function makeRepo(person: Person): string {
-  const dir = path.join(makeTempDir('kagi-repo-'), 'repo');
-  mkdirSync(dir);
+/** A new git repository with one commit on main, owned by `person` (at `dir` if given). */
+export function makeRepo(
+  person: Person,
+  dir = path.join(makeTempDir('kagi-repo-'), 'repo'),
+): string {
+  mkdirSync(dir, { recursive: true });
   git(person, dir, ['init', '-q', '-b', 'main']);
   git(person, dir, ['commit', '-q', '--allow-empty', '-m', 'root']);
   return dir;
+}
+
+/** The project root key `person`'s device caches, as hex. */
+export function readCachedKey(person: Person, projectId: string): string {
+  return readFileSync(path.join(person.home, 'projects', `${projectId}.key`), 'utf8').trim();
+}
+
+export function accessPath(dir: string): string {
+  return path.join(dir, '.kagi', 'access.json');
+}
+
+export function readAccessText(dir: string): string {
+  return readFileSync(accessPath(dir), 'utf8');
+}
+
+/** The checkout's .kagi/access.json, parsed (and so validated) as git-kagi reads it. */
+export function readAccess(dir: string): AccessFile {
+  return parseAccess(readAccessText(dir));
+}
+
+/** Writes .kagi/access.json as git-kagi would (canonical JSON, members sorted by id). */
+export function writeAccess(dir: string, access: AccessFile): void {
+  writeFileSync(accessPath(dir), formatAccess(access));
+}
+
+/**
+ * Every file and folder at and below `paths` (relative to `dir`; all of `dir` by default), as
+ * relative path → bytes in base64 (with `modes`, the mode first), for byte-identical before/after
+ * checks. Folders are listed too, so a new empty one shows. `skip`: relative paths not entered.
+ */
+export function snapshotTree(
+  dir: string,
+  {
+    paths = ['.'],
+    skip = [],
+    modes = false,
+  }: { paths?: string[]; skip?: string[]; modes?: boolean } = {},
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  const visit = (relative: string) => {
+    const full = path.join(dir, relative);
+    let st: ReturnType<typeof lstatSync>;
+    try {
+      st = lstatSync(full);
+    } catch {
+      return; // absent: the snapshot says so by not naming it
+    }
+    const mode = modes ? `${st.mode.toString(8)} ` : '';
+    if (st.isDirectory()) {
+      if (relative !== '.') out[`${relative}/`] = `${mode}(folder)`;
+      for (const name of readdirSync(full).sort()) {
+        const child = relative === '.' ? name : path.join(relative, name);
+        if (!skip.includes(child)) visit(child);
+      }
+    } else if (st.isSymbolicLink()) out[relative] = `${mode}-> ${readlinkSync(full)}`;
+    else out[relative] = `${mode}${readFileSync(full).toString('base64')}`;
+  };
+  for (const p of paths) visit(path.normalize(p));
+  return out;
+}
+
+/**
+ * What a finished or failed write must not leave below `dir`: temp files (`*.tmp`), rotation
+ * journals and, unless `locks: false`, write locks; as paths relative to `dir`.
+ */
+export function findLeftovers(dir: string, { locks = true } = {}): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter(
+      (e) => e.name.endsWith('.tmp') || e.name === 'rotation.json' || (locks && e.name === 'lock'),
+    )
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
+}
+
+/** Every file below `dir` (no symlinks followed), skipping the paths `skip` and what `keep` rejects. */
+export function listFiles(
+  dir: string,
+  skip: string[] = [],
+  keep: (file: string) => boolean = () => true,
+): string[] {
+  const files: string[] = [];
+  const walk = (d: string) => {
+    let entries: string[];
+    try {
+      entries = readdirSync(d);
+    } catch {
+      return;
+    }
+    for (const name of entries) {
+      const full = path.join(d, name);
+      if (skip.some((s) => full === s || full.startsWith(`${s}${path.sep}`))) continue;
+      let st: ReturnType<typeof lstatSync>;
+      try {
+        st = lstatSync(full);
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) walk(full);
+      else if (st.isFile() && keep(full)) files.push(full);
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+/** The files among `files` whose bytes contain `needle`: plaintext left behind. */
+export function filesContaining(files: string[], needle: string): string[] {
+  return files.filter((file) => {
+    try {
+      return readFileSync(file).includes(needle);
+    } catch {
+      return false; // another process's file that vanished or is unreadable
+    }
+  });
 }
