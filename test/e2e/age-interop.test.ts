@@ -5,6 +5,7 @@ import { chmodSync, copyFileSync, mkdirSync, readFileSync, statSync, writeFileSy
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  accessPath,
   cleanup,
   kagi,
   kagiOk,
@@ -13,6 +14,7 @@ import {
   makeTempDir,
   type Person,
   readAccess,
+  readAccessText,
   writeAccess,
 } from './harness.js';
 import { joinAndApprove } from './team.js';
@@ -197,7 +199,7 @@ describe('wrapped keys are age files', () => {
     const root = rootKeyFromAge();
     // Replace frank's wrapped key with one `age -e -a` made (the seal does not cover the wrapping).
     const wrapped = age('age', ['-e', '-a', '-r', recipientOf(key)], root).stdout;
-    const original = readFileSync(path.join(repo, '.kagi', 'access.json'), 'utf8');
+    const original = readAccessText(repo);
     const access = readAccess(repo);
     const entry = access.members.find((m) => m.id === id);
     if (!entry) throw new Error('frank is missing');
@@ -205,7 +207,7 @@ describe('wrapped keys are age files', () => {
     writeAccess(repo, access);
     expect(readAccess(repo).members.find((m) => m.id === id)?.wrapped_key).toBe(wrapped);
     expect(readSecrets(frank, repo)).toEqual(SECRETS);
-    writeFileSync(path.join(repo, '.kagi', 'access.json'), original);
+    writeFileSync(accessPath(repo), original);
   });
 });
 

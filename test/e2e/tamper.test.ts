@@ -1,9 +1,19 @@
 // The tamper matrix (STYLE: Tests) through the built binary: every way of damaging or moving a
 // store line ends in the integrity error (exit 4), prints no planted value and changes no file.
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, git, kagi, makePerson, makeRepo, makeTempDir, type Person } from './harness.js';
+import {
+  cleanup,
+  git,
+  kagi,
+  kagiOk,
+  makePerson,
+  makeRepo,
+  makeTempDir,
+  type Person,
+  snapshotTree,
+} from './harness.js';
 
 const PLANTED = {
   API_KEY: 'planted-api-key-Kq7zX9wP3Jv5',
@@ -20,12 +30,6 @@ const DEV = '.kagi/secrets/development.enc';
 let alice: Person;
 let base: string;
 let other: string;
-
-function ok(dir: string, args: string[], input = ''): void {
-  const result = kagi(alice, dir, args, input);
-  expect(result.stderr).not.toMatch(/^error:/m);
-  expect(result.code).toBe(0);
-}
 
 /** A fresh copy of the committed project, so every case starts from a good state. */
 function freshCopy(): string {
@@ -71,30 +75,8 @@ function editLine(dir: string, file: string, index: number, edit: (line: string)
 }
 
 /** Every file of the working tree and of .git/kagi (rotation journal, lock), with its bytes. */
-function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (folder: string) => {
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      const full = path.join(folder, entry.name);
-      const relative = path.relative(dir, full);
-      if (relative === '.git') continue;
-      if (entry.isDirectory()) walk(full);
-      else out.set(relative, readFileSync(full).toString('base64'));
-    }
-  };
-  walk(dir);
-  const gitKagi = path.join(dir, '.git', 'kagi');
-  if (existsSync(gitKagi)) {
-    for (const name of readdirSync(gitKagi, { recursive: true, encoding: 'utf8' })) {
-      const full = path.join(gitKagi, name);
-      try {
-        out.set(path.join('.git/kagi', name), readFileSync(full).toString('base64'));
-      } catch {
-        out.set(path.join('.git/kagi', name), '(folder)');
-      }
-    }
-  }
-  return out;
+function snapshot(dir: string): Record<string, string> {
+  return snapshotTree(dir, { paths: ['.', '.git/kagi'], skip: ['.git'] });
 }
 
 function expectNoPlantedValue(text: string): void {
@@ -124,17 +106,17 @@ function expectIntegrityFailure(dir: string): { get: string; run: string } {
 beforeAll(() => {
   alice = makePerson('alice');
   base = makeRepo(alice);
-  ok(base, ['init', '--name', 'alice', '--envs']);
-  ok(base, ['set', 'api', 'API_KEY', PLANTED.API_KEY]);
-  ok(base, ['set', 'api', 'API_SECRET'], PLANTED.API_SECRET);
-  ok(base, ['set', 'api', 'production', 'PROD_KEY', PLANTED.PROD_KEY]);
-  ok(base, ['set', 'development', 'SHARED', PLANTED.SHARED]);
+  kagiOk(alice, base, ['init', '--name', 'alice', '--envs']);
+  kagiOk(alice, base, ['set', 'api', 'API_KEY', PLANTED.API_KEY]);
+  kagiOk(alice, base, ['set', 'api', 'API_SECRET'], PLANTED.API_SECRET);
+  kagiOk(alice, base, ['set', 'api', 'production', 'PROD_KEY', PLANTED.PROD_KEY]);
+  kagiOk(alice, base, ['set', 'development', 'SHARED', PLANTED.SHARED]);
   git(alice, base, ['add', '.']);
   git(alice, base, ['commit', '-q', '-m', 'secrets']);
 
   other = makeRepo(alice);
-  ok(other, ['init', '--name', 'alice', '--envs']);
-  ok(other, ['set', 'api', 'OTHER_KEY', PLANTED.OTHER_KEY]);
+  kagiOk(alice, other, ['init', '--name', 'alice', '--envs']);
+  kagiOk(alice, other, ['set', 'api', 'OTHER_KEY', PLANTED.OTHER_KEY]);
 });
 
 afterAll(() => cleanup());
