@@ -7,17 +7,16 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   cleanup,
-  filesContaining,
   git,
   kagi,
   kagiOnTerminal,
-  listFiles,
   makePerson,
   makeRepo,
   makeTempDir,
   type Person,
   type Result,
 } from './harness.js';
+import { filesContaining, listFiles } from './tree.js';
 
 afterAll(cleanup);
 

@@ -10,7 +10,6 @@ import {
   BIN,
   cleanup,
   expectOk,
-  findLeftovers,
   git,
   kagiOk,
   makePerson,
@@ -19,6 +18,7 @@ import {
   type Result,
   readAccess,
 } from './harness.js';
+import { findLeftovers } from './tree.js';
 
 afterAll(cleanup);
 

@@ -1,6 +1,3 @@
-// Crash safety of a rotation (DESIGN §4): `member remove` is SIGKILLed (strace fault injection) at
-// every rename it makes; the next ordinary command must finish it, with nothing lost or left over.
-import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,12 +7,11 @@ import { deriveProjectKeys, parseRootKeyHex } from '../../src/crypto/keys.js';
 import { computeTag, decryptSecret } from '../../src/crypto/secret-line.js';
 import { isProcessAlive } from '../../src/io/atomic-file.js';
 import {
-  BIN,
   cleanup,
-  findLeftovers,
   git,
   kagi,
   kagiOk,
+  kagiUnderStrace,
   makePersonIn,
   makeRepo,
   makeTempDir,
@@ -24,6 +20,7 @@ import {
   readCachedKey,
 } from './harness.js';
 import { joinProject } from './team.js';
+import { findLeftovers } from './tree.js';
 
 afterAll(cleanup);
 
@@ -80,16 +77,6 @@ let carolOldKey: string;
 let renames: number;
 let renameCall: string;
 
-function strace(world: World, strace: string[], args: string[]): SpawnSyncReturns<string> {
-  // One libuv worker: every rename then comes from one thread, and strace counts `when=N` per
-  // thread, so N is the N-th rename of the command.
-  return spawnSync('strace', ['-f', ...strace, '--', process.execPath, BIN, ...args], {
-    cwd: world.repo,
-    encoding: 'utf8',
-    env: { ...world.alice.env, UV_THREADPOOL_SIZE: '1' },
-  });
-}
-
 function fork(): World {
   const world = worldAt(path.join(makeTempDir('kagi-crash-'), 'world'));
   cpSync(base.root, world.root, { recursive: true });
@@ -98,8 +85,9 @@ function fork(): World {
 
 /** Runs `member remove carol` and SIGKILLs it at the n-th rename. */
 function removeCarolKilledAt(world: World, n: number): void {
-  const r = strace(
-    world,
+  const r = kagiUnderStrace(
+    world.alice,
+    world.repo,
     ['-o', '/dev/null', '-e', `inject=${renameCall}:signal=SIGKILL:when=${n}`],
     ['member', 'remove', carolId, '--yes'],
   );
@@ -227,8 +215,9 @@ beforeAll(() => {
 
   const trace = path.join(makeTempDir('kagi-strace-'), 'trace');
   const world = fork();
-  const r = strace(
-    world,
+  const r = kagiUnderStrace(
+    world.alice,
+    world.repo,
     ['-o', trace, '-e', 'trace=?rename,?renameat,renameat2'],
     ['member', 'remove', carolId, '--yes'],
   );
@@ -293,8 +282,9 @@ describe('a rotation killed at any rename is finished by the next command', () =
   it('killed at the removal of the journal: the next command only removes it', () => {
     const world = fork();
     const journal = path.join(world.repo, '.git', 'kagi', 'rotation.json');
-    const killed = strace(
-      world,
+    const killed = kagiUnderStrace(
+      world.alice,
+      world.repo,
       ['-o', '/dev/null', '-P', journal, '-e', 'inject=?unlink,?unlinkat:signal=SIGKILL'],
       ['member', 'remove', carolId, '--yes'],
     );
@@ -339,8 +329,9 @@ describe('a rotation killed at any rename is finished by the next command', () =
   it('the finishing command killed too: the one after it still finishes', () => {
     const world = fork();
     removeCarolKilledAt(world, 2);
-    const again = strace(
-      world,
+    const again = kagiUnderStrace(
+      world.alice,
+      world.repo,
       ['-o', '/dev/null', '-e', `inject=${renameCall}:signal=SIGKILL:when=2`],
       ['get', '--json'],
     );
@@ -353,8 +344,9 @@ describe('a rotation killed at any rename is finished by the next command', () =
 describe('other writers killed mid-write', () => {
   it('`set` killed at its rename: the old value stays, the next write removes the temp file', () => {
     const world = fork();
-    const killed = strace(
-      world,
+    const killed = kagiUnderStrace(
+      world.alice,
+      world.repo,
       ['-o', '/dev/null', '-e', `inject=${renameCall}:signal=SIGKILL:when=1`],
       ['set', 'api', 'API_DEVELOPMENT_A', 'never-written'],
     );
@@ -371,8 +363,9 @@ describe('other writers killed mid-write', () => {
   it('a writer killed between creating its lock and writing its pid does not block for good', () => {
     const world = fork();
     const lock = path.join(world.repo, '.git', 'kagi', 'lock');
-    const killed = strace(
-      world,
+    const killed = kagiUnderStrace(
+      world.alice,
+      world.repo,
       ['-o', '/dev/null', '-P', lock, '-e', 'trace=write', '-e', 'inject=write:signal=SIGKILL'],
       ['set', 'api', 'API_DEVELOPMENT_A', 'never-written'],
     );

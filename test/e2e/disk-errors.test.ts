@@ -1,23 +1,22 @@
 // A full disk or a read-only file system during a write (strace error injection: root ignores
 // chmod): a clear `error:`, no value shown, the previous files intact, nothing left behind.
-import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import type { SpawnSyncReturns } from 'node:child_process';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStore } from '../../src/core/store.js';
 import {
-  BIN,
   cleanup,
-  findLeftovers,
   git,
   kagiOk,
+  kagiUnderStrace,
   makePersonIn,
   makeRepo,
   makeTempDir,
   type Person,
   readAccess,
-  snapshotTree,
 } from './harness.js';
+import { findLeftovers, snapshotTree } from './tree.js';
 
 afterAll(cleanup);
 
@@ -51,19 +50,9 @@ function fork(): World {
   return world;
 }
 
-/** Runs git kagi under strace with `faults` (one libuv worker, so `when=N` is the N-th call). */
+/** git kagi as alice under strace with `faults`, its output unseen (`kagiUnderStrace`). */
 function underStrace(world: World, faults: string[], args: string[]): SpawnSyncReturns<string> {
-  const r = spawnSync(
-    'strace',
-    ['-f', '-o', '/dev/null', ...faults, '--', process.execPath, BIN, ...args],
-    {
-      cwd: world.repo,
-      encoding: 'utf8',
-      env: { ...world.alice.env, UV_THREADPOOL_SIZE: '1' },
-    },
-  );
-  expect(r.error).toBeUndefined();
-  return r;
+  return kagiUnderStrace(world.alice, world.repo, ['-o', '/dev/null', ...faults], args);
 }
 
 /** The project's files a failed write must leave byte-identical. */

@@ -18,8 +18,8 @@ import {
   must,
   type Person,
   readChildEnv,
-  snapshotTree,
 } from './harness.js';
+import { snapshotTree } from './tree.js';
 
 afterAll(cleanup);
 

@@ -17,11 +17,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { formatStore, parseStore, type StoreLine } from '../../src/core/store.js';
 import {
-  BIN,
   cleanup,
   git,
   kagi,
   kagiOk,
+  kagiUnderStrace,
   makePerson,
   makeRepo,
   makeTempDir,
@@ -523,20 +523,8 @@ describe('post-checkout and post-merge', () => {
     commitProject(alice, dir);
 
     // SIGKILL at the third rename: the journal and one store are written, the rest is not.
-    const killed = spawnSync(
-      'strace',
-      [
-        '-f',
-        '-o',
-        '/dev/null',
-        '-e',
-        'inject=?rename,?renameat,?renameat2:signal=SIGKILL:when=3',
-        process.execPath,
-        BIN,
-        'rotate',
-      ],
-      { cwd: dir, encoding: 'utf8', env: { ...alice.env, UV_THREADPOOL_SIZE: '1' } },
-    );
+    const inject = 'inject=?rename,?renameat,?renameat2:signal=SIGKILL:when=3';
+    const killed = kagiUnderStrace(alice, dir, ['-o', '/dev/null', '-e', inject], ['rotate']);
     expect(killed.signal, killed.stderr).toBe('SIGKILL');
     const journal = path.join(dir, '.git', 'kagi', 'rotation.json');
     expect(existsSync(journal)).toBe(true);

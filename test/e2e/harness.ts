@@ -1,19 +1,8 @@
-// End-to-end harness: real temporary git repositories, the built binary (dist/git-kagi.cjs, run
-// `npm run build` first; `npm test` does), one KAGI_HOME per simulated teammate, and the checks
-// test files share: a command succeeded, access.json, a tree unchanged, nothing left behind.
-// Joining, approval and a team of clones around one bare repository are in team.ts.
+// End-to-end harness: the built binary (dist/git-kagi.cjs; `npm run build` first) in real temporary
+// git repositories, one KAGI_HOME per simulated teammate, and the checks test files share (success,
+// `run`'s child env, access.json). tree.ts checks trees on disk; team.ts has joining and teams.
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import {
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -168,6 +157,26 @@ export function git(person: Person, cwd: string, args: string[], allowFailure = 
 }
 
 /**
+ * Runs the binary as `person` under `strace -f <straceArgs>`, to inject faults (a SIGKILL, an
+ * errno) into its system calls. One libuv worker: every call then comes from one thread, and
+ * strace counts `when=N` per thread, so N is the command's N-th call.
+ */
+export function kagiUnderStrace(
+  person: Person,
+  cwd: string,
+  straceArgs: string[],
+  args: string[],
+): SpawnSyncReturns<string> {
+  const r = spawnSync('strace', ['-f', ...straceArgs, '--', process.execPath, BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...person.env, UV_THREADPOOL_SIZE: '1' },
+  });
+  if (r.error) throw r.error;
+  return r;
+}
+
+/**
  * Runs the binary on a pseudo-terminal (util-linux `script`), typing `keystrokes` after a short
  * delay, for the paths that ask on a terminal. Output is the terminal transcript.
  */
@@ -219,94 +228,4 @@ export function readAccess(dir: string): AccessFile {
 /** Writes .kagi/access.json as git-kagi would (canonical JSON, members sorted by id). */
 export function writeAccess(dir: string, access: AccessFile): void {
   writeFileSync(accessPath(dir), formatAccess(access));
-}
-
-/**
- * Every file and folder at and below `paths` (relative to `dir`; all of `dir` by default), as
- * relative path → bytes in base64 (with `modes`, the mode first), for byte-identical before/after
- * checks. Folders are listed too, so a new empty one shows. `skip`: relative paths not entered.
- */
-export function snapshotTree(
-  dir: string,
-  {
-    paths = ['.'],
-    skip = [],
-    modes = false,
-  }: { paths?: string[]; skip?: string[]; modes?: boolean } = {},
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  const visit = (relative: string) => {
-    const full = path.join(dir, relative);
-    let st: ReturnType<typeof lstatSync>;
-    try {
-      st = lstatSync(full);
-    } catch {
-      return; // absent: the snapshot says so by not naming it
-    }
-    const mode = modes ? `${st.mode.toString(8)} ` : '';
-    if (st.isDirectory()) {
-      if (relative !== '.') out[`${relative}/`] = `${mode}(folder)`;
-      for (const name of readdirSync(full).sort()) {
-        const child = relative === '.' ? name : path.join(relative, name);
-        if (!skip.includes(child)) visit(child);
-      }
-    } else if (st.isSymbolicLink()) out[relative] = `${mode}-> ${readlinkSync(full)}`;
-    else out[relative] = `${mode}${readFileSync(full).toString('base64')}`;
-  };
-  for (const p of paths) visit(path.normalize(p));
-  return out;
-}
-
-/**
- * What a finished or failed write must not leave below `dir`: temp files (`*.tmp`), rotation
- * journals and, unless `locks: false`, write locks; as paths relative to `dir`.
- */
-export function findLeftovers(dir: string, { locks = true } = {}): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter(
-      (e) => e.name.endsWith('.tmp') || e.name === 'rotation.json' || (locks && e.name === 'lock'),
-    )
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
-}
-
-/** Every file below `dir` (no symlinks followed), skipping the paths `skip` and what `keep` rejects. */
-export function listFiles(
-  dir: string,
-  skip: string[] = [],
-  keep: (file: string) => boolean = () => true,
-): string[] {
-  const files: string[] = [];
-  const walk = (d: string) => {
-    let entries: string[];
-    try {
-      entries = readdirSync(d);
-    } catch {
-      return;
-    }
-    for (const name of entries) {
-      const full = path.join(d, name);
-      if (skip.some((s) => full === s || full.startsWith(`${s}${path.sep}`))) continue;
-      let st: ReturnType<typeof lstatSync>;
-      try {
-        st = lstatSync(full);
-      } catch {
-        continue;
-      }
-      if (st.isDirectory()) walk(full);
-      else if (st.isFile() && keep(full)) files.push(full);
-    }
-  };
-  walk(dir);
-  return files;
-}
-
-/** The files among `files` whose bytes contain `needle`: plaintext left behind. */
-export function filesContaining(files: string[], needle: string): string[] {
-  return files.filter((file) => {
-    try {
-      return readFileSync(file).includes(needle);
-    } catch {
-      return false; // another process's file that vanished or is unreadable
-    }
-  });
 }

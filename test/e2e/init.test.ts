@@ -12,8 +12,8 @@ import {
   makeRepo,
   makeTempDir,
   must,
-  snapshotTree,
 } from './harness.js';
+import { snapshotTree } from './tree.js';
 
 afterAll(cleanup);
 

@@ -15,10 +15,10 @@ import {
   type Person,
   readAccess,
   readAccessText,
-  snapshotTree,
   writeAccess,
 } from './harness.js';
 import { joinProject } from './team.js';
+import { snapshotTree } from './tree.js';
 
 afterAll(() => cleanup());
 

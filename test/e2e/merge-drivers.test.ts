@@ -10,7 +10,6 @@ import {
   cleanup,
   DUMP_ENV,
   git,
-  kagi,
   makePerson,
   makeTempDir,
   type Result,
@@ -23,6 +22,7 @@ import {
   cloneShared,
   commitKagi,
   joinProject,
+  kagiIn,
   kagiOkIn,
   makeSharedRepo,
   requestAccess,
@@ -385,10 +385,10 @@ describe('stores', () => {
     const merge = git(alice.person, alice.dir, ['merge', '--no-edit', 'origin/new-scope'], true);
     expect(merge.code, merge.stderr).toBe(0);
     expect(merge.stderr).toMatch(/re-encrypted/);
-    const get = kagi(alice.person, alice.dir, ['get', '--json']);
+    const get = kagiIn(alice, ['get', '--json']);
     expect(get.code, get.stderr).toBe(0);
     expect(get.stdout).toContain('WEB_TOKEN');
-    expect(kagi(alice.person, alice.dir, ['verify']).code).toBe(0);
+    expect(kagiIn(alice, ['verify']).code).toBe(0);
     commitKagi(alice, 'kagi: re-encrypt the merged scope');
   });
 });
@@ -431,7 +431,7 @@ describe('without the merge drivers (a clone that never ran git kagi)', () => {
       return 'conflict';
     }
     expect(unmerged(plain)).toEqual([]);
-    const get = kagi(plain.person, plain.dir, ['get', '--json']);
+    const get = kagiIn(plain, ['get', '--json']);
     expect(get.code, get.stderr).toBe(0);
     expect(values(plain, Object.keys(expected))).toEqual(expected);
     return 'clean';

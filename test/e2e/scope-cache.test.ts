@@ -4,16 +4,8 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  cleanup,
-  git,
-  kagi,
-  listFiles,
-  makePerson,
-  makeRepo,
-  must,
-  readChildEnv,
-} from './harness.js';
+import { cleanup, git, kagi, makePerson, makeRepo, must, readChildEnv } from './harness.js';
+import { listFiles } from './tree.js';
 
 afterAll(cleanup);
 

@@ -12,8 +12,8 @@ import {
   makeRepo,
   makeTempDir,
   type Person,
-  snapshotTree,
 } from './harness.js';
+import { snapshotTree } from './tree.js';
 
 const PLANTED = {
   API_KEY: 'planted-api-key-Kq7zX9wP3Jv5',

@@ -22,6 +22,7 @@ import {
 import {
   cloneShared,
   commitAndPush,
+  kagiIn,
   kagiOkIn,
   makeSharedRepo,
   pull,
@@ -49,7 +50,7 @@ let bobOldKey: string;
 
 /** The value `run` injects for `name` (api scope over the project-wide one), or the failure. */
 function runPrint(who: Teammate, name: string, env: NodeJS.ProcessEnv = {}): Result {
-  return kagi(who.person, who.dir, ['run', 'api', '--', 'printenv', name], '', env);
+  return kagiIn(who, ['run', 'api', '--', 'printenv', name], '', env);
 }
 
 function cachedKey(who: Teammate): string {
@@ -108,7 +109,7 @@ describe('the team flow (issue 3, End-to-end)', () => {
 
   it('a pending member cannot approve anyone, not even himself (exit 3)', () => {
     const before = readAccessText(bob.dir);
-    const r = kagi(bob.person, bob.dir, ['member', 'approve', bobId, '--yes']);
+    const r = kagiIn(bob, ['member', 'approve', bobId, '--yes']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^error: /m);
     expect(readAccessText(bob.dir)).toBe(before);
@@ -144,7 +145,7 @@ describe('the team flow (issue 3, End-to-end)', () => {
 
   it('approving a member who is not pending is an error that changes nothing', () => {
     const before = readAccessText(alice.dir);
-    const r = kagi(alice.person, alice.dir, ['member', 'approve', bobId, '--yes']);
+    const r = kagiIn(alice, ['member', 'approve', bobId, '--yes']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: member .* is active, not pending/m);
     expect(readAccessText(alice.dir)).toBe(before);
@@ -210,15 +211,9 @@ describe('the team flow (issue 3, End-to-end)', () => {
       expect(runPrint(who, 'KEY').stdout).toBe(`${VALUES.KEY}\n`);
     }
     pull(ci);
-    const machine = kagi(
-      ci.person,
-      ci.dir,
-      ['run', 'api', 'production', '--', 'printenv', 'DB_URL'],
-      '',
-      {
-        KAGI_IDENTITY_FILE: ciIdentityFile,
-      },
-    );
+    const machine = kagiIn(ci, ['run', 'api', 'production', '--', 'printenv', 'DB_URL'], '', {
+      KAGI_IDENTITY_FILE: ciIdentityFile,
+    });
     expect(machine.code, machine.stderr).toBe(0);
     expect(machine.stdout).toBe(`${VALUES.DB_URL}\n`);
   });
@@ -248,7 +243,7 @@ describe('the team flow (issue 3, End-to-end)', () => {
   it('bob pulls and can read no secret (exit 3), with his device or with his old key', () => {
     pull(bob);
     for (const args of [['get'], ['run', 'api', '--', 'env']]) {
-      const r = kagi(bob.person, bob.dir, args);
+      const r = kagiIn(bob, args);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(3);
       expect(r.stderr).toMatch(/^error: .*removed/m);
       for (const value of Object.values(VALUES)) expect(r.stdout + r.stderr).not.toContain(value);
@@ -289,17 +284,13 @@ describe('the team flow (issue 3, End-to-end)', () => {
 
   it('the remaining members and the machine read everything, old and new', () => {
     pull(carol);
-    const r = kagi(carol.person, carol.dir, ['run', 'api', '--', 'sh', '-c', 'echo "$KEY|$AFTER"']);
+    const r = kagiIn(carol, ['run', 'api', '--', 'sh', '-c', 'echo "$KEY|$AFTER"']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(`${VALUES.KEY}|${VALUES.AFTER}\n`);
     pull(ci);
-    const machine = kagi(
-      ci.person,
-      ci.dir,
-      ['run', 'api', '--', 'sh', '-c', 'echo "$KEY|$AFTER"'],
-      '',
-      { KAGI_IDENTITY_FILE: ciIdentityFile },
-    );
+    const machine = kagiIn(ci, ['run', 'api', '--', 'sh', '-c', 'echo "$KEY|$AFTER"'], '', {
+      KAGI_IDENTITY_FILE: ciIdentityFile,
+    });
     expect(machine.code, machine.stderr).toBe(0);
     expect(machine.stdout).toBe(`${VALUES.KEY}|${VALUES.AFTER}\n`);
   });

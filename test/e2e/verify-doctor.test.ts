@@ -1,7 +1,7 @@
 // `git kagi verify` and `git kagi doctor [--fix]` through the built binary: verify passes on good
 // states with any key source or none, exits 4 on what hand edits and driverless merges leave, and
 // doctor --fix repairs what is safe (old-epoch lines, pre-rotation approvals, setup, modes).
-import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import type { SpawnSyncReturns } from 'node:child_process';
 import {
   chmodSync,
   cpSync,
@@ -15,11 +15,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Member } from '../../src/core/access.js';
 import {
-  BIN,
   cleanup,
   git,
   kagi,
   kagiOk,
+  kagiUnderStrace,
   makePerson,
   makeRepo,
   makeTempDir,
@@ -28,10 +28,10 @@ import {
   readAccess,
   readAccessText,
   readCachedKey,
-  snapshotTree,
   writeAccess,
 } from './harness.js';
 import { joinAndApprove } from './team.js';
+import { snapshotTree } from './tree.js';
 
 const PLANTED = {
   API_TOKEN: 'planted-verify-token-Zq81xLw3',
@@ -274,22 +274,8 @@ describe('git kagi verify exits 4', () => {
 });
 
 function killAtSecondRename(person: Person, dir: string, args: string[]): SpawnSyncReturns<string> {
-  // One libuv worker, so every rename comes from one thread and `when=2` is the second one.
-  return spawnSync(
-    'strace',
-    [
-      '-f',
-      '-o',
-      '/dev/null',
-      '-e',
-      'inject=?rename,?renameat,renameat2:signal=SIGKILL:when=2',
-      '--',
-      process.execPath,
-      BIN,
-      ...args,
-    ],
-    { cwd: dir, encoding: 'utf8', env: { ...person.env, UV_THREADPOOL_SIZE: '1' } },
-  );
+  const inject = 'inject=?rename,?renameat,renameat2:signal=SIGKILL:when=2';
+  return kagiUnderStrace(person, dir, ['-o', '/dev/null', '-e', inject], args);
 }
 
 describe('a branch made before a rotation, merged without the drivers', () => {
