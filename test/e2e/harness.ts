@@ -44,7 +44,7 @@ export function makePerson(name: string, extraEnv: NodeJS.ProcessEnv = {}): Pers
   return personAt(name, path.join(makeTempDir(`kagi-home-${name}-`), 'kagi'), extraEnv);
 }
 
-/** A teammate whose HOME and KAGI_HOME are inside `root`: a copy of `root` is a fork of the world. */
+/** A teammate whose HOME and KAGI_HOME are inside `root`, so a copy of `root` forks the world. */
 export function makePersonIn(root: string, name: string): Person {
   return personAt(name, path.join(root, 'homes', name, 'kagi'));
 }
@@ -105,7 +105,7 @@ export function must(r: Result): Result {
   return r;
 }
 
-/** Asserts success: exit 0 and no `error:` line on stderr; with `quiet`, nothing on stderr at all. */
+/** Asserts success: exit 0, no `error:` line on stderr; with `quiet`, nothing on stderr at all. */
 export function expectOk(r: Result, what: string, { quiet = false } = {}): Result {
   expect(r.stderr, what).not.toMatch(/^error:/m);
   expect(r.code, `${what}: ${r.stderr}`).toBe(0);
@@ -228,4 +228,21 @@ export function readAccess(dir: string): AccessFile {
 /** Writes .kagi/access.json as git-kagi would (canonical JSON, members sorted by id). */
 export function writeAccess(dir: string, access: AccessFile): void {
   writeFileSync(accessPath(dir), formatAccess(access));
+}
+
+/** A store file as text: its header line and its secret lines, raw, for hand edits. */
+export interface StoreRows {
+  header: string;
+  lines: string[];
+}
+
+export function readStoreRows(dir: string, file: string): StoreRows {
+  const [header, ...lines] = readFileSync(path.join(dir, file), 'utf8').split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return { header: header as string, lines };
+}
+
+/** Writes the rows in the order given (sorted or not: the test's choice), newline-terminated. */
+export function writeStoreRows(dir: string, file: string, { header, lines }: StoreRows): void {
+  writeFileSync(path.join(dir, file), `${header}\n${lines.map((l) => `${l}\n`).join('')}`);
 }

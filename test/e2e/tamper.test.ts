@@ -12,6 +12,9 @@ import {
   makeRepo,
   makeTempDir,
   type Person,
+  readStoreRows,
+  type StoreRows,
+  writeStoreRows,
 } from './harness.js';
 import { snapshotTree } from './tree.js';
 
@@ -38,21 +41,10 @@ function freshCopy(): string {
   return dir;
 }
 
-interface Store {
-  header: string;
-  lines: string[];
-}
-
-function readStore(dir: string, file: string): Store {
-  const [header, ...lines] = readFileSync(path.join(dir, file), 'utf8').split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  return { header: header as string, lines };
-}
-
-/** Writes a well-formed store: the header, then the lines sorted by tag, newline-terminated. */
-function writeStore(dir: string, file: string, store: Store): void {
+/** Writes a well-formed store: the header, then the lines sorted by tag. */
+function writeStore(dir: string, file: string, store: StoreRows): void {
   const lines = [...store.lines].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  writeFileSync(path.join(dir, file), `${store.header}\n${lines.map((l) => `${l}\n`).join('')}`);
+  writeStoreRows(dir, file, { header: store.header, lines });
 }
 
 function fields(line: string): [string, string, string] {
@@ -69,7 +61,7 @@ function flipByte(field: string, at: number): string {
 }
 
 function editLine(dir: string, file: string, index: number, edit: (line: string) => string): void {
-  const store = readStore(dir, file);
+  const store = readStoreRows(dir, file);
   store.lines[index] = edit(store.lines[index] as string);
   writeStore(dir, file, store);
 }
@@ -124,8 +116,8 @@ afterAll(() => cleanup());
 describe('the untouched project (control)', () => {
   it('lists masked and runs with the secrets', () => {
     const dir = freshCopy();
-    expect(readStore(dir, API_DEV).lines).toHaveLength(2);
-    expect(readStore(dir, DEV).lines).toHaveLength(1);
+    expect(readStoreRows(dir, API_DEV).lines).toHaveLength(2);
+    expect(readStoreRows(dir, DEV).lines).toHaveLength(1);
     const get = kagi(alice, dir, ['get']);
     expect(get.code).toBe(0);
     expect(get.stdout).toContain('API_KEY');
@@ -173,8 +165,8 @@ describe('tamper matrix: exit 4, error: on stderr, no value shown, no file chang
     [
       'a line moved to another scope of the same env (api/development → development)',
       (dir) => {
-        const from = readStore(dir, API_DEV);
-        const to = readStore(dir, DEV);
+        const from = readStoreRows(dir, API_DEV);
+        const to = readStoreRows(dir, DEV);
         to.lines.push(from.lines.shift() as string);
         writeStore(dir, API_DEV, from);
         writeStore(dir, DEV, to);
@@ -183,8 +175,8 @@ describe('tamper matrix: exit 4, error: on stderr, no value shown, no file chang
     [
       'a line moved to another env (api/production → api/development)',
       (dir) => {
-        const from = readStore(dir, API_PROD);
-        const to = readStore(dir, API_DEV);
+        const from = readStoreRows(dir, API_PROD);
+        const to = readStoreRows(dir, API_DEV);
         to.lines.push(from.lines.shift() as string);
         writeStore(dir, API_PROD, from);
         writeStore(dir, API_DEV, to);
@@ -193,8 +185,8 @@ describe('tamper matrix: exit 4, error: on stderr, no value shown, no file chang
     [
       'a line copied from another project',
       (dir) => {
-        const to = readStore(dir, API_DEV);
-        to.lines.push(...readStore(other, API_DEV).lines);
+        const to = readStoreRows(dir, API_DEV);
+        to.lines.push(...readStoreRows(other, API_DEV).lines);
         writeStore(dir, API_DEV, to);
       },
     ],
@@ -249,7 +241,7 @@ describe('tamper matrix: exit 4, error: on stderr, no value shown, no file chang
     [
       'two payloads swapped between lines',
       (dir) => {
-        const store = readStore(dir, API_DEV);
+        const store = readStoreRows(dir, API_DEV);
         const [a, b] = store.lines.map(fields) as [
           [string, string, string],
           [string, string, string],
@@ -270,7 +262,7 @@ describe('tamper matrix: exit 4, error: on stderr, no value shown, no file chang
     [
       'lines out of order',
       (dir) => {
-        const store = readStore(dir, API_DEV);
+        const store = readStoreRows(dir, API_DEV);
         const file = path.join(dir, API_DEV);
         writeFileSync(file, `${store.header}\n${[...store.lines].reverse().join('\n')}\n`);
       },
@@ -278,7 +270,7 @@ describe('tamper matrix: exit 4, error: on stderr, no value shown, no file chang
     [
       'the header naming another scope (a store renamed)',
       (dir) => {
-        const store = readStore(dir, DEV);
+        const store = readStoreRows(dir, DEV);
         writeFileSync(path.join(dir, API_DEV), `${store.header}\n${store.lines.join('\n')}\n`);
       },
     ],
@@ -296,7 +288,7 @@ describe('tamper matrix: exit 4, error: on stderr, no value shown, no file chang
 describe('git conflict markers in a store', () => {
   it('exit 4 with a hint to run git kagi resolve', () => {
     const dir = freshCopy();
-    const store = readStore(dir, API_DEV);
+    const store = readStoreRows(dir, API_DEV);
     const [first, second] = store.lines as [string, string];
     const [tag, epoch] = fields(first);
     const theirs = `${tag} ${epoch} ${fields(second)[2]}`;

@@ -33,7 +33,7 @@ export function joinAndApprove(person: Person, approver: Person, cwd: string): s
   return id;
 }
 
-/** A bare repository at `dir` (default: `shared.git` in a new folder), main holding a root commit. */
+/** A bare repository at `dir` (default: `shared.git` in a new folder); main holds a root commit. */
 export function makeSharedRepo(
   owner: Person,
   dir = path.join(makeTempDir('kagi-team-'), 'shared.git'),

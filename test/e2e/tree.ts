@@ -51,7 +51,7 @@ export function findLeftovers(dir: string, { locks = true } = {}): string[] {
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
 }
 
-/** Every file below `dir` (no symlinks followed), skipping the paths `skip` and what `keep` rejects. */
+/** Every file below `dir` (no symlinks followed), but not below `skip` nor what `keep` rejects. */
 export function listFiles(
   dir: string,
   skip: string[] = [],

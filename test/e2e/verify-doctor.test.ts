@@ -28,7 +28,9 @@ import {
   readAccess,
   readAccessText,
   readCachedKey,
+  readStoreRows,
   writeAccess,
+  writeStoreRows,
 } from './harness.js';
 import { joinAndApprove } from './team.js';
 import { snapshotTree } from './tree.js';
@@ -83,16 +85,6 @@ function removeDrivers(person: Person, dir: string): void {
 
 function printenv(person: Person, dir: string, words: string[], name: string): Result {
   return kagi(person, dir, ['run', ...words, '--', 'printenv', name]);
-}
-
-function storeRows(dir: string, file: string): { header: string; lines: string[] } {
-  const [header, ...lines] = readFileSync(path.join(dir, file), 'utf8').split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  return { header: header as string, lines };
-}
-
-function writeRows(dir: string, file: string, header: string, lines: string[]): void {
-  writeFileSync(path.join(dir, file), `${header}\n${lines.map((l) => `${l}\n`).join('')}`);
 }
 
 beforeAll(() => {
@@ -176,12 +168,12 @@ describe('git kagi verify on a good project', () => {
 describe('git kagi verify exits 4', () => {
   it('after a hand edit of a store line (with a key)', () => {
     const { dir, me } = fork();
-    const { header, lines } = storeRows(dir, API_DEV);
+    const { header, lines } = readStoreRows(dir, API_DEV);
     const [tag, epoch, payload] = (lines[0] as string).split(' ') as [string, string, string];
     const bytes = Buffer.from(payload, 'base64url');
     bytes[30] = (bytes[30] as number) ^ 0x01;
     lines[0] = `${tag} ${epoch} ${bytes.toString('base64url')}`;
-    writeRows(dir, API_DEV, header, lines);
+    writeStoreRows(dir, API_DEV, { header, lines });
     const r = kagi(me, dir, ['verify']);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(
@@ -194,14 +186,11 @@ describe('git kagi verify exits 4', () => {
 
   it('after conflict markers in a store (even without a key)', () => {
     const { dir } = fork();
-    const { header, lines } = storeRows(dir, API_DEV);
-    writeRows(dir, API_DEV, header, [
-      '<<<<<<< HEAD',
-      lines[0] as string,
-      '=======',
-      lines[1] as string,
-      '>>>>>>> feature',
-    ]);
+    const { header, lines } = readStoreRows(dir, API_DEV);
+    writeStoreRows(dir, API_DEV, {
+      header,
+      lines: ['<<<<<<< HEAD', lines[0] as string, '=======', lines[1] as string, '>>>>>>> feature'],
+    });
     const r = kagi(makePerson('nobody'), dir, ['verify']);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/has unresolved merge conflict markers/);
@@ -210,8 +199,8 @@ describe('git kagi verify exits 4', () => {
 
   it('after lines are reordered (even without a key)', () => {
     const { dir } = fork();
-    const { header, lines } = storeRows(dir, API_DEV);
-    writeRows(dir, API_DEV, header, [...lines].reverse());
+    const { header, lines } = readStoreRows(dir, API_DEV);
+    writeStoreRows(dir, API_DEV, { header, lines: [...lines].reverse() });
     const r = kagi(makePerson('nobody'), dir, ['verify']);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/development\.enc:3 is out of order or repeats a secret/);
