@@ -1,6 +1,6 @@
 // Every attack of issue 3 made as an attacker would (mallory edits .kagi/, commits and pushes):
 // forged entries, swapped recipients, a substituted key, a broken history. No honest command may help.
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessFile, Member } from '../../src/core/access.js';
@@ -24,6 +24,7 @@ import { computeSeal } from '../../src/crypto/seal.js';
 import { decryptSecret, encryptSecret } from '../../src/crypto/secret-line.js';
 import {
   cleanup,
+  copyToTemp,
   git,
   kagi,
   makePersonIn,
@@ -105,8 +106,7 @@ async function expectNoRealKeyForMallory(access: AccessFile, real: Uint8Array[])
 
 /** A copy of the base world (bare repository, clones, homes), remotes pointing at the copy. */
 function copyWorld(): World {
-  const root = makeTempDir('kagi-attack-');
-  cpSync(base.root, root, { recursive: true });
+  const root = copyToTemp(base.root, 'kagi-attack-');
   const world = { root, projectId: base.projectId } as World;
   for (const name of NAMES) {
     world[name] = actorAt(root, name);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStore } from '../../src/core/store.js';
@@ -8,6 +8,7 @@ import { computeTag, decryptSecret } from '../../src/crypto/secret-line.js';
 import { isProcessAlive } from '../../src/io/atomic-file.js';
 import {
   cleanup,
+  copyToTemp,
   git,
   kagi,
   kagiOk,
@@ -78,9 +79,7 @@ let renames: number;
 let renameCall: string;
 
 function fork(): World {
-  const world = worldAt(path.join(makeTempDir('kagi-crash-'), 'world'));
-  cpSync(base.root, world.root, { recursive: true });
-  return world;
+  return worldAt(copyToTemp(base.root, 'kagi-crash-'));
 }
 
 /** Runs `member remove carol` and SIGKILLs it at the n-th rename. */

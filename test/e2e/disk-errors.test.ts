@@ -1,12 +1,13 @@
 // A full disk or a read-only file system during a write (strace error injection: root ignores
 // chmod): a clear `error:`, no value shown, the previous files intact, nothing left behind.
 import type { SpawnSyncReturns } from 'node:child_process';
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStore } from '../../src/core/store.js';
 import {
   cleanup,
+  copyToTemp,
   git,
   kagiOk,
   kagiUnderStrace,
@@ -45,9 +46,7 @@ function scopeOf(file: string): string {
 }
 
 function fork(): World {
-  const world = worldAt(path.join(makeTempDir('kagi-disk-'), 'world'));
-  cpSync(base.root, world.root, { recursive: true });
-  return world;
+  return worldAt(copyToTemp(base.root, 'kagi-disk-'));
 }
 
 /** git kagi as alice under strace with `faults`, its output unseen (`kagiUnderStrace`). */

@@ -2,7 +2,15 @@
 // git repositories, one KAGI_HOME per simulated teammate, and the checks test files share (success,
 // `run`'s child env, access.json). tree.ts checks trees on disk; team.ts has joining and teams.
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +25,13 @@ export function makeTempDir(prefix = 'kagi-e2e-'): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   created.push(dir);
   return dir;
+}
+
+/** A copy of `dir` and all below it, under its own name in a fresh temporary folder: a fork. */
+export function copyToTemp(dir: string, prefix: string): string {
+  const copy = path.join(makeTempDir(prefix), path.basename(dir));
+  cpSync(dir, copy, { recursive: true });
+  return copy;
 }
 
 export function cleanup(): void {

@@ -5,12 +5,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cleanup,
+  copyToTemp,
   git,
   kagi,
   kagiOk,
   makePerson,
   makeRepo,
-  makeTempDir,
   type Person,
   readStoreRows,
   type StoreRows,
@@ -36,9 +36,7 @@ let other: string;
 
 /** A fresh copy of the committed project, so every case starts from a good state. */
 function freshCopy(): string {
-  const dir = path.join(makeTempDir('kagi-tamper-'), 'repo');
-  cpSync(base, dir, { recursive: true });
-  return dir;
+  return copyToTemp(base, 'kagi-tamper-');
 }
 
 /** Writes a well-formed store: the header, then the lines sorted by tag. */

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Member } from '../../src/core/access.js';
 import {
   cleanup,
+  copyToTemp,
   git,
   kagi,
   kagiOk,
@@ -55,8 +56,7 @@ interface World {
 }
 
 function fork(): World {
-  const dir = path.join(makeTempDir('kagi-verify-'), 'repo');
-  cpSync(base, dir, { recursive: true });
+  const dir = copyToTemp(base, 'kagi-verify-');
   const me = makePerson('alice');
   cpSync(alice.home, me.home, { recursive: true });
   return { dir, me };
