@@ -4,8 +4,20 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AccessFile, formatAccess, parseAccess } from '../../src/core/access.js';
-import { cleanup, kagi, makePerson, makeRepo, makeTempDir, type Person } from './harness.js';
+import {
+  accessPath,
+  cleanup,
+  kagi,
+  kagiOk,
+  makePerson,
+  makeRepo,
+  makeTempDir,
+  type Person,
+  readAccess,
+  readAccessText,
+  writeAccess,
+} from './harness.js';
+import { joinAndApprove } from './team.js';
 
 afterAll(cleanup);
 
@@ -37,15 +49,10 @@ function decryptWithAge(wrapped: string, identityFile: string) {
   return age('age', ['-d', '-i', identityFile, file], undefined, true);
 }
 
-function ok(person: Person, cwd: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): string {
-  const r = kagi(person, cwd, args, '', extraEnv);
-  expect(r.code, `git kagi ${args.join(' ')}: ${r.stderr}`).toBe(0);
-  return r.stdout;
-}
-
 /** What `run api` injects, for the secrets this file sets. */
 function readSecrets(person: Person, cwd: string, extraEnv: NodeJS.ProcessEnv = {}) {
-  const out = ok(person, cwd, ['run', 'api', '--', 'printenv', 'API_KEY', 'DB_URL'], extraEnv);
+  const args = ['run', 'api', '--', 'printenv', 'API_KEY', 'DB_URL'];
+  const out = kagiOk(person, cwd, args, '', extraEnv).stdout;
   const [API_KEY, DB_URL] = out.split('\n');
   return { API_KEY, DB_URL };
 }
@@ -59,10 +66,6 @@ let alice: Person;
 let repo: string;
 let projectId: string;
 
-function readAccess(): AccessFile {
-  return parseAccess(readFileSync(path.join(repo, '.kagi', 'access.json'), 'utf8'));
-}
-
 /** A teammate whose device identity is an age-keygen file copied into a fresh KAGI_HOME. */
 function personWithAgeKey(name: string, identityFile: string): Person {
   const person = makePerson(name);
@@ -72,38 +75,31 @@ function personWithAgeKey(name: string, identityFile: string): Person {
   return person;
 }
 
-/** Joins with `person`'s device identity and is approved by alice; returns the member id. */
-function joinAndApprove(person: Person): string {
-  const id = ok(person, repo, ['join', '--name', person.name]).trim().split('\n').at(-1) as string;
-  expect(id).toMatch(/^kgm_/);
-  ok(alice, repo, ['member', 'approve', id, '--yes']);
-  return id;
-}
-
 beforeAll(() => {
   alice = makePerson('alice');
   repo = makeRepo(alice);
-  projectId = ok(alice, repo, ['init', '--name', 'alice']).trim();
-  for (const [name, value] of Object.entries(SECRETS)) ok(alice, repo, ['set', 'api', name, value]);
+  projectId = kagiOk(alice, repo, ['init', '--name', 'alice']).stdout.trim();
+  for (const [name, value] of Object.entries(SECRETS))
+    kagiOk(alice, repo, ['set', 'api', name, value]);
 });
 
 describe('identities made by age-keygen', () => {
   it('work as a device identity: join, approval, then reading secrets', () => {
     const key = keygen();
     const dave = personWithAgeKey('dave', key);
-    const id = joinAndApprove(dave);
+    const id = joinAndApprove(dave, alice, repo);
     // join used the identity as it was, and registered its recipient.
     expect(readFileSync(path.join(dave.home, 'identity.txt'), 'utf8')).toBe(
       readFileSync(key, 'utf8'),
     );
-    expect(readAccess().members.find((m) => m.id === id)?.recipient).toBe(recipientOf(key));
+    expect(readAccess(repo).members.find((m) => m.id === id)?.recipient).toBe(recipientOf(key));
     expect(readSecrets(dave, repo)).toEqual(SECRETS);
   });
 
   it('work as a machine identity through KAGI_IDENTITY_FILE and KAGI_IDENTITY', () => {
     const key = keygen();
     // Registered once from a scratch home holding the age-keygen file…
-    joinAndApprove(personWithAgeKey('deploy', key));
+    joinAndApprove(personWithAgeKey('deploy', key), alice, repo);
     // …then used from machines that hold nothing but the identity.
     expect(readSecrets(alice, repo, { KAGI_HOME: emptyHome(), KAGI_IDENTITY_FILE: key })).toEqual(
       SECRETS,
@@ -137,20 +133,20 @@ describe('wrapped keys are age files', () => {
       path.join(alice.home, 'identity.txt'),
     );
     const erin = personWithAgeKey('erin', keygen());
-    joinAndApprove(erin);
+    joinAndApprove(erin, alice, repo);
     identities.set(
       recipientOf(path.join(erin.home, 'identity.txt')),
       path.join(erin.home, 'identity.txt'),
     );
     const machine = path.join(makeTempDir('kagi-ci-'), 'ci.txt');
-    ok(alice, repo, ['member', 'add-machine', 'ci', '--out', machine]);
+    kagiOk(alice, repo, ['member', 'add-machine', 'ci', '--out', machine]);
     identities.set(recipientOf(machine), machine);
   });
 
   /** Checks every wrapped_key we hold an identity for; returns the root key they all carry. */
   function rootKeyFromAge(): string {
     const roots = new Set<string>();
-    const active = readAccess().members.filter((m) => m.status === 'active');
+    const active = readAccess(repo).members.filter((m) => m.status === 'active');
     for (const member of active) {
       const wrapped = member.wrapped_key as string;
       expect(wrapped).toMatch(/^-----BEGIN AGE ENCRYPTED FILE-----\n/);
@@ -174,14 +170,16 @@ describe('wrapped keys are age files', () => {
   it('`age -d -i identity` on each wrapped_key prints the root key KAGI_PROJECT_KEY takes', () => {
     const root = rootKeyFromAge();
     const fresh = { KAGI_HOME: emptyHome(), KAGI_PROJECT_KEY: root };
-    const listed = JSON.parse(ok(alice, repo, ['get', '--json'], fresh)) as { name: string }[];
+    const listed = JSON.parse(kagiOk(alice, repo, ['get', '--json'], '', fresh).stdout) as {
+      name: string;
+    }[];
     expect(listed.map((row) => row.name).sort()).toEqual(Object.keys(SECRETS).sort());
     expect(readSecrets(alice, repo, fresh)).toEqual(SECRETS);
   });
 
   it('after a rotation the new wrapped keys still open with age, to the new key only', () => {
     const before = rootKeyFromAge();
-    ok(alice, repo, ['rotate']);
+    kagiOk(alice, repo, ['rotate']);
     const after = rootKeyFromAge();
     expect(after).not.toBe(before);
     expect(readSecrets(alice, repo, { KAGI_HOME: emptyHome(), KAGI_PROJECT_KEY: after })).toEqual(
@@ -197,19 +195,19 @@ describe('wrapped keys are age files', () => {
   it('a wrapped_key made by the age command line is read by git kagi', () => {
     const key = keygen();
     const frank = personWithAgeKey('frank', key);
-    const id = joinAndApprove(frank);
+    const id = joinAndApprove(frank, alice, repo);
     const root = rootKeyFromAge();
     // Replace frank's wrapped key with one `age -e -a` made (the seal does not cover the wrapping).
     const wrapped = age('age', ['-e', '-a', '-r', recipientOf(key)], root).stdout;
-    const original = readFileSync(path.join(repo, '.kagi', 'access.json'), 'utf8');
-    const access = readAccess();
+    const original = readAccessText(repo);
+    const access = readAccess(repo);
     const entry = access.members.find((m) => m.id === id);
     if (!entry) throw new Error('frank is missing');
     entry.wrapped_key = wrapped;
-    writeFileSync(path.join(repo, '.kagi', 'access.json'), formatAccess(access));
-    expect(readAccess().members.find((m) => m.id === id)?.wrapped_key).toBe(wrapped);
+    writeAccess(repo, access);
+    expect(readAccess(repo).members.find((m) => m.id === id)?.wrapped_key).toBe(wrapped);
     expect(readSecrets(frank, repo)).toEqual(SECRETS);
-    writeFileSync(path.join(repo, '.kagi', 'access.json'), original);
+    writeFileSync(accessPath(repo), original);
   });
 });
 
@@ -220,9 +218,9 @@ describe('the identity git kagi creates', () => {
     expect(statSync(alice.home).mode & 0o777).toBe(0o700);
     const recipient = recipientOf(file);
     expect(recipient).toMatch(/^age1[02-9ac-hj-np-z]{58}$/);
-    const me = readAccess().members.find((m) => m.name === 'alice');
+    const me = readAccess(repo).members.find((m) => m.name === 'alice');
     expect(me?.recipient).toBe(recipient);
-    expect(projectId).toBe(readAccess().project_id);
+    expect(projectId).toBe(readAccess(repo).project_id);
     // And age itself encrypts to that recipient and decrypts with the file.
     const sealed = age('age', ['-e', '-r', recipient, '-a'], 'hello from age').stdout;
     expect(decryptWithAge(sealed, file).stdout).toBe('hello from age');

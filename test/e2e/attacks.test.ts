@@ -1,9 +1,9 @@
 // Every attack of issue 3 made as an attacker would (mallory edits .kagi/, commits and pushes):
 // forged entries, swapped recipients, a substituted key, a broken history. No honest command may help.
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AccessFile, formatAccess, type Member, parseAccess } from '../../src/core/access.js';
+import type { AccessFile, Member } from '../../src/core/access.js';
 import { formatScope, parseScopePath } from '../../src/core/scope.js';
 import { formatStore, parseStore, type StoreLine } from '../../src/core/store.js';
 import {
@@ -24,14 +24,27 @@ import { computeSeal } from '../../src/crypto/seal.js';
 import { decryptSecret, encryptSecret } from '../../src/crypto/secret-line.js';
 import {
   cleanup,
+  copyToTemp,
   git,
   kagi,
-  makePerson,
-  makeRepo,
+  makePersonIn,
   makeTempDir,
-  type Person,
   type Result,
+  readAccess,
+  readCachedKey,
+  writeAccess,
 } from './harness.js';
+import {
+  approveAndPush,
+  cloneShared,
+  commitAndPush,
+  kagiIn,
+  kagiOkIn,
+  makeSharedRepo,
+  pull,
+  requestAccess,
+  type Teammate,
+} from './team.js';
 
 const VALUES = {
   KEY: 'honest-api-key-Pq8vR3nW',
@@ -40,58 +53,21 @@ const VALUES = {
 const PLANTED = 'mallory-planted-Xc2bN7'; // what mallory wants alice's apps to run with
 
 type Name = 'alice' | 'bob' | 'carol' | 'mallory';
-interface Actor {
-  person: Person;
-  dir: string;
-}
-type World = Record<Name, Actor> & { root: string; projectId: string };
+type World = Record<Name, Teammate> & { root: string; projectId: string };
 
 const NAMES: Name[] = ['alice', 'bob', 'carol', 'mallory'];
 let base: World;
 let ids: { alice: string; bob: string; carol: string };
 let mallory: { identity: string; recipient: string };
 
-function actorAt(root: string, name: Name, env: NodeJS.ProcessEnv = makePerson(name).env): Actor {
-  const home = path.join(root, name, 'home');
-  return {
-    person: { name, home, env: { ...env, KAGI_HOME: home, HOME: path.join(root, name) } },
-    dir: path.join(root, name, 'repo'),
-  };
-}
-
-function run(who: Actor, args: string[], input = '', env: NodeJS.ProcessEnv = {}): Result {
-  return kagi(who.person, who.dir, args, input, env);
-}
-
-function ok(who: Actor, args: string[], input = ''): Result {
-  const r = run(who, args, input);
-  expect(r.stderr, `${who.person.name}: git kagi ${args.join(' ')}`).not.toMatch(/^error:/m);
-  expect(r.code, `${who.person.name}: git kagi ${args.join(' ')}: ${r.stderr}`).toBe(0);
-  return r;
+/** A teammate of the world at `root`: home and clone inside it, so a copy of `root` is a fork. */
+function actorAt(root: string, name: Name): Teammate {
+  return { person: makePersonIn(root, name), dir: path.join(root, name, 'repo') };
 }
 
 /** Commits .kagi/ and pushes; mallory skips the hooks, as an attacker would. */
-function pushAll(who: Actor, message: string): void {
-  git(who.person, who.dir, ['add', '--', '.kagi']);
-  const skipHooks = who.person.name === 'mallory' ? ['--no-verify'] : [];
-  git(who.person, who.dir, ['commit', '-q', ...skipHooks, '-m', message]);
-  git(who.person, who.dir, ['push', '-q', 'origin', 'HEAD:main']);
-}
-
-function pull(who: Actor): void {
-  git(who.person, who.dir, ['pull', '-q', '--ff-only', 'origin', 'main']);
-}
-
-function accessPath(who: Actor): string {
-  return path.join(who.dir, '.kagi', 'access.json');
-}
-
-function readAccess(who: Actor): AccessFile {
-  return parseAccess(readFileSync(accessPath(who), 'utf8'));
-}
-
-function writeAccess(who: Actor, access: AccessFile): void {
-  writeFileSync(accessPath(who), formatAccess(access));
+function pushAll(who: Teammate, message: string): void {
+  commitAndPush(who, message, { noVerify: who.person.name === 'mallory' });
 }
 
 function member(access: AccessFile, id: string): Member {
@@ -101,12 +77,11 @@ function member(access: AccessFile, id: string): Member {
 }
 
 /** The root key a device trusts (its key cache), as bytes. */
-function cachedRoot(who: Actor, projectId: string): Uint8Array {
-  const hex = readFileSync(path.join(who.person.home, 'projects', `${projectId}.key`), 'utf8');
-  return parseRootKeyHex(hex) as Uint8Array;
+function cachedRoot(who: Teammate, projectId: string): Uint8Array {
+  return parseRootKeyHex(readCachedKey(who.person, projectId)) as Uint8Array;
 }
 
-function readPin(who: Actor, projectId: string): { epoch: number; key_id: string } {
+function readPin(who: Teammate, projectId: string): { epoch: number; key_id: string } {
   return JSON.parse(
     readFileSync(path.join(who.person.home, 'projects', `${projectId}.pin`), 'utf8'),
   );
@@ -131,11 +106,10 @@ async function expectNoRealKeyForMallory(access: AccessFile, real: Uint8Array[])
 
 /** A copy of the base world (bare repository, clones, homes), remotes pointing at the copy. */
 function copyWorld(): World {
-  const root = makeTempDir('kagi-attack-');
-  cpSync(base.root, root, { recursive: true });
+  const root = copyToTemp(base.root, 'kagi-attack-');
   const world = { root, projectId: base.projectId } as World;
   for (const name of NAMES) {
-    world[name] = actorAt(root, name, base[name].person.env);
+    world[name] = actorAt(root, name);
     git(world[name].person, world[name].dir, [
       'remote',
       'set-url',
@@ -147,7 +121,7 @@ function copyWorld(): World {
 }
 
 /** Store files of a checkout with their scope. */
-function listStores(who: Actor): Array<{ file: string; scope: string; env: string }> {
+function listStores(who: Teammate): Array<{ file: string; scope: string; env: string }> {
   const out = git(who.person, who.dir, ['ls-files', '-z', '--', '.kagi/secrets']).stdout;
   return out
     .split('\0')
@@ -159,12 +133,12 @@ function listStores(who: Actor): Array<{ file: string; scope: string; env: strin
     });
 }
 
-function readLines(who: Actor, file: string, scope: string): StoreLine[] {
+function readLines(who: Teammate, file: string, scope: string): StoreLine[] {
   return parseStore(readFileSync(path.join(who.dir, file), 'utf8'), scope, file);
 }
 
 /** A line of the checkout that decrypts under `keys` (at the line's own epoch), if any. */
-function linesDecryptingUnder(who: Actor, projectId: string, keys: ProjectKeys): string[] {
+function linesDecryptingUnder(who: Teammate, projectId: string, keys: ProjectKeys): string[] {
   const found: string[] = [];
   for (const { file, scope, env } of listStores(who)) {
     for (const line of readLines(who, file, scope)) {
@@ -178,8 +152,8 @@ function linesDecryptingUnder(who: Actor, projectId: string, keys: ProjectKeys):
 }
 
 /** A command that must stop with exit 4 and change nothing in the checkout. */
-function expectRefused(who: Actor, args: string[], message: RegExp): Result {
-  const r = run(who, args);
+function expectRefused(who: Teammate, args: string[], message: RegExp): Result {
+  const r = kagiIn(who, args);
   expect(r.code, `${who.person.name}: git kagi ${args.join(' ')}: ${r.stderr}`).toBe(4);
   expect(r.stderr).toMatch(/^error: /m);
   expect(r.stderr).toMatch(message);
@@ -202,44 +176,37 @@ function expectMalloryLockedOut(world: World, dir = world.mallory.dir): void {
 
 beforeAll(() => {
   const root = makeTempDir('kagi-attacks-base-');
-  const bare = path.join(root, 'shared.git');
-  const alice = actorAt(root, 'alice');
-  git(alice.person, root, ['init', '-q', '--bare', '-b', 'main', bare]);
-  const seed = makeRepo(alice.person);
-  git(alice.person, seed, ['push', '-q', bare, 'main']);
+  const bare = makeSharedRepo(makePersonIn(root, 'alice'), path.join(root, 'shared.git'));
   const world = { root, projectId: '' } as World;
   for (const name of NAMES) {
-    world[name] = name === 'alice' ? alice : actorAt(root, name);
-    git(world[name].person, root, ['clone', '-q', bare, world[name].dir]);
+    const { person, dir } = actorAt(root, name);
+    world[name] = cloneShared(person, bare, dir);
   }
-  world.projectId = ok(alice, ['init', '--name', 'alice', '--envs']).stdout.trim();
-  ok(alice, ['set', 'api', 'KEY', VALUES.KEY]);
-  ok(alice, ['set', 'production', 'DB_URL', VALUES.DB_URL]);
+  const alice = world.alice;
+  world.projectId = kagiOkIn(alice, ['init', '--name', 'alice', '--envs']).stdout.trim();
+  kagiOkIn(alice, ['set', 'api', 'KEY', VALUES.KEY]);
+  kagiOkIn(alice, ['set', 'production', 'DB_URL', VALUES.DB_URL]);
   git(alice.person, alice.dir, ['add', '.']);
   git(alice.person, alice.dir, ['commit', '-q', '-m', 'kagi: init']);
   git(alice.person, alice.dir, ['push', '-q', 'origin', 'HEAD:main']);
 
   pull(world.bob);
-  const bobId = ok(world.bob, ['join', '--name', 'bob']).stdout.trim();
-  pushAll(world.bob, 'kagi: bob joins');
-  pull(alice);
-  ok(alice, ['member', 'approve', bobId, '--yes']);
-  pushAll(alice, 'kagi: approve bob');
+  const bobId = requestAccess(world.bob, 'kagi: bob joins');
+  approveAndPush(alice, [bobId], 'kagi: approve bob');
   pull(world.bob);
-  expect(run(world.bob, ['run', 'api', '--', 'printenv', 'KEY']).stdout).toBe(`${VALUES.KEY}\n`);
+  expect(kagiIn(world.bob, ['run', 'api', '--', 'printenv', 'KEY']).stdout).toBe(`${VALUES.KEY}\n`);
 
   pull(world.carol);
-  const carolId = ok(world.carol, ['join', '--name', 'carol']).stdout.trim();
-  pushAll(world.carol, 'kagi: carol joins');
+  const carolId = requestAccess(world.carol, 'kagi: carol joins');
   pull(alice);
 
   // Mallory clones and gets an age identity the ordinary way, then drops her join request.
   pull(world.mallory);
-  ok(world.mallory, ['join', '--name', 'mallory']);
+  kagiOkIn(world.mallory, ['join', '--name', 'mallory']);
   git(world.mallory.person, world.mallory.dir, ['checkout', '--', '.kagi/access.json']);
   pull(world.mallory);
 
-  const aliceId = readAccess(alice).members.find((m) => m.name === 'alice')?.id as string;
+  const aliceId = readAccess(alice.dir).members.find((m) => m.name === 'alice')?.id as string;
   ids = { alice: aliceId, bob: bobId, carol: carolId };
   base = world;
 });
@@ -275,7 +242,7 @@ describe('a. a forged "active" entry for mallory', () => {
       'a seal and a wrapped key made with a key mallory made up',
       async (entry, world) => {
         const fake = generateRootKey();
-        const epoch = readAccess(world.mallory).epoch;
+        const epoch = readAccess(world.mallory.dir).epoch;
         entry.wrapped_key = await wrapKey(
           new TextEncoder().encode(formatRootKey(fake)),
           mallory.recipient,
@@ -291,8 +258,8 @@ describe('a. a forged "active" entry for mallory', () => {
       const realKey = cachedRoot(w.alice, w.projectId);
 
       // Mallory requests access the ordinary way, then makes herself "active" by hand.
-      const mid = ok(w.mallory, ['join', '--name', 'mallory']).stdout.trim();
-      const forged = readAccess(w.mallory);
+      const mid = kagiOkIn(w.mallory, ['join', '--name', 'mallory']).stdout.trim();
+      const forged = readAccess(w.mallory.dir);
       const entry = member(forged, mid);
       Object.assign(entry, {
         status: 'active',
@@ -300,17 +267,17 @@ describe('a. a forged "active" entry for mallory', () => {
         approved_at: new Date().toISOString(),
       });
       await forge(entry, w);
-      writeAccess(w.mallory, forged);
+      writeAccess(w.mallory.dir, forged);
       pushAll(w.mallory, 'kagi: add mallory');
-      const forgedEntry = member(readAccess(w.mallory), mid);
+      const forgedEntry = member(readAccess(w.mallory.dir), mid);
       expectMalloryLockedOut(w);
 
       pull(w.alice);
-      const list = run(w.alice, ['member', 'list']);
+      const list = kagiIn(w.alice, ['member', 'list']);
       expect(list.code).toBe(4);
       expect(list.stdout).toMatch(new RegExp(`${mid} .*SEAL DOES NOT VERIFY`));
       expect(list.stderr).toMatch(/^error: some member entries carry a seal that does not verify/m);
-      const json = run(w.alice, ['member', 'list', '--json']);
+      const json = kagiIn(w.alice, ['member', 'list', '--json']);
       expect(json.code).toBe(4);
       const seals = Object.fromEntries(
         JSON.parse(json.stdout).members.map((m: { id: string; seal_ok: unknown }) => [
@@ -326,15 +293,15 @@ describe('a. a forged "active" entry for mallory', () => {
       });
 
       // Approving someone else touches carol's entry alone.
-      ok(w.alice, ['member', 'approve', ids.carol, '--yes']);
-      expect(member(readAccess(w.alice), mid)).toEqual(forgedEntry);
-      await expectNoRealKeyForMallory(readAccess(w.alice), [realKey]);
+      kagiOkIn(w.alice, ['member', 'approve', ids.carol, '--yes']);
+      expect(member(readAccess(w.alice.dir), mid)).toEqual(forgedEntry);
+      await expectNoRealKeyForMallory(readAccess(w.alice.dir), [realKey]);
 
-      const rotated = ok(w.alice, ['rotate']);
+      const rotated = kagiOkIn(w.alice, ['rotate']);
       expect(rotated.stderr).toContain(
         `warning: not re-wrapped to ${mid}: its seal does not verify`,
       );
-      const after = readAccess(w.alice);
+      const after = readAccess(w.alice.dir);
       expect(after.epoch).toBe(2);
       expect(member(after, mid).wrapped_key).toBeUndefined();
       for (const id of [ids.alice, ids.bob, ids.carol])
@@ -344,8 +311,8 @@ describe('a. a forged "active" entry for mallory', () => {
       expectMalloryLockedOut(w, w.alice.dir);
 
       // Alice drops the forged entry (another rotation); what she pushes gives mallory nothing.
-      ok(w.alice, ['member', 'remove', mid, '--yes']);
-      const cleaned = readAccess(w.alice);
+      kagiOkIn(w.alice, ['member', 'remove', mid, '--yes']);
+      const cleaned = readAccess(w.alice.dir);
       expect(member(cleaned, mid).status).toBe('removed');
       expect(member(cleaned, mid).wrapped_key).toBeUndefined();
       await expectNoRealKeyForMallory(cleaned, [realKey, newKey, cachedRoot(w.alice, w.projectId)]);
@@ -354,7 +321,7 @@ describe('a. a forged "active" entry for mallory', () => {
       expectMalloryLockedOut(w);
       for (const who of [w.bob, w.carol]) {
         pull(who);
-        expect(run(who, ['run', 'api', '--', 'printenv', 'KEY']).stdout).toBe(`${VALUES.KEY}\n`);
+        expect(kagiIn(who, ['run', 'api', '--', 'printenv', 'KEY']).stdout).toBe(`${VALUES.KEY}\n`);
       }
     });
   }
@@ -362,16 +329,16 @@ describe('a. a forged "active" entry for mallory', () => {
 
 describe("b. a member's recipient swapped for mallory's, the seal kept", () => {
   async function swap(w: World, victim: 'alice' | 'bob'): Promise<void> {
-    const access = readAccess(w.mallory);
+    const access = readAccess(w.mallory.dir);
     const entry = member(access, ids[victim]);
     expect(entry.recipient).not.toBe(mallory.recipient);
     entry.recipient = mallory.recipient;
-    writeAccess(w.mallory, access);
+    writeAccess(w.mallory.dir, access);
     pushAll(w.mallory, `kagi: update ${victim}`);
     // The entry still holds the key wrapped to the victim's own recipient.
     expectMalloryLockedOut(w);
     pull(w.alice);
-    const list = run(w.alice, ['member', 'list', '--json']);
+    const list = kagiIn(w.alice, ['member', 'list', '--json']);
     expect(list.code).toBe(4);
     const seals = JSON.parse(list.stdout).members.map((m: { id: string; seal_ok: unknown }) => [
       m.id,
@@ -386,11 +353,11 @@ describe("b. a member's recipient swapped for mallory's, the seal kept", () => {
     const realKey = cachedRoot(w.alice, w.projectId);
     await swap(w, 'bob');
 
-    const rotated = ok(w.alice, ['rotate']);
+    const rotated = kagiOkIn(w.alice, ['rotate']);
     expect(rotated.stderr).toContain(
       `warning: not re-wrapped to ${ids.bob}: its seal does not verify`,
     );
-    const after = readAccess(w.alice);
+    const after = readAccess(w.alice.dir);
     expect(after.epoch).toBe(2);
     expect(member(after, ids.bob).wrapped_key).toBeUndefined();
     const newKey = cachedRoot(w.alice, w.projectId);
@@ -398,21 +365,21 @@ describe("b. a member's recipient swapped for mallory's, the seal kept", () => {
     expectMalloryLockedOut(w, w.alice.dir);
 
     // Recovery: alice removes the tampered entry, bob asks again from his device.
-    ok(w.alice, ['member', 'remove', ids.bob, '--yes']);
-    await expectNoRealKeyForMallory(readAccess(w.alice), [realKey, newKey]);
+    kagiOkIn(w.alice, ['member', 'remove', ids.bob, '--yes']);
+    await expectNoRealKeyForMallory(readAccess(w.alice.dir), [realKey, newKey]);
     pushAll(w.alice, 'kagi: drop a tampered entry');
     pull(w.mallory);
     expectMalloryLockedOut(w);
     pull(w.bob);
-    expect(run(w.bob, ['get']).code).toBe(3);
-    const again = ok(w.bob, ['join', '--name', 'bob']).stdout.trim();
+    expect(kagiIn(w.bob, ['get']).code).toBe(3);
+    const again = kagiOkIn(w.bob, ['join', '--name', 'bob']).stdout.trim();
     expect(again).not.toBe(ids.bob);
     pushAll(w.bob, 'kagi: bob joins again');
     pull(w.alice);
-    ok(w.alice, ['member', 'approve', again, '--yes']);
+    kagiOkIn(w.alice, ['member', 'approve', again, '--yes']);
     pushAll(w.alice, 'kagi: approve bob');
     pull(w.bob);
-    expect(run(w.bob, ['run', 'api', '--', 'printenv', 'KEY']).stdout).toBe(`${VALUES.KEY}\n`);
+    expect(kagiIn(w.bob, ['run', 'api', '--', 'printenv', 'KEY']).stdout).toBe(`${VALUES.KEY}\n`);
   });
 
   it("alice's own entry: flagged; she cannot rotate or approve until it is fixed; mallory cannot read", async () => {
@@ -420,17 +387,17 @@ describe("b. a member's recipient swapped for mallory's, the seal kept", () => {
     const realKey = cachedRoot(w.alice, w.projectId);
     await swap(w, 'alice');
     // Rotating needs a verified entry of one's own: a broken one would be rotated away.
-    const rotated = run(w.alice, ['rotate']);
+    const rotated = kagiIn(w.alice, ['rotate']);
     expect(rotated.code).toBe(3);
     expect(rotated.stderr).toMatch(/^error: only an active member/m);
-    const after = readAccess(w.alice);
+    const after = readAccess(w.alice.dir);
     expect(after.epoch).toBe(1);
     await expectNoRealKeyForMallory(after, [realKey, cachedRoot(w.alice, w.projectId)]);
     expectMalloryLockedOut(w, w.alice.dir);
     // Approving and adding members need a verified entry of one's own.
-    const approve = run(w.alice, ['member', 'approve', ids.carol, '--yes']);
+    const approve = kagiIn(w.alice, ['member', 'approve', ids.carol, '--yes']);
     expect(approve.code).toBe(3);
-    expect(member(readAccess(w.alice), ids.carol).wrapped_key).toBeUndefined();
+    expect(member(readAccess(w.alice.dir), ids.carol).wrapped_key).toBeUndefined();
   });
 });
 
@@ -447,7 +414,7 @@ interface Substitution {
  */
 async function substituteKey(w: World, epoch: number): Promise<Substitution> {
   const m = w.mallory;
-  const real = readAccess(m);
+  const real = readAccess(m.dir);
   const root = generateRootKey();
   const keys = deriveProjectKeys(root);
   const now = new Date().toISOString();
@@ -467,9 +434,9 @@ async function substituteKey(w: World, epoch: number): Promise<Substitution> {
     writeFileSync(path.join(m.dir, file), formatStore(scope, lines));
   }
   const hex = new TextEncoder().encode(formatRootKey(root));
-  const self = ok(m, ['join', '--name', 'mallory']).stdout.trim();
+  const self = kagiOkIn(m, ['join', '--name', 'mallory']).stdout.trim();
   const members: Member[] = [];
-  for (const entry of readAccess(m).members) {
+  for (const entry of readAccess(m.dir).members) {
     const next: Member = { ...entry };
     if (entry.status === 'active' || entry.id === self) {
       next.status = 'active';
@@ -490,7 +457,7 @@ async function substituteKey(w: World, epoch: number): Promise<Substitution> {
       proof: computeProof(invented, epoch, keys.keyId),
     });
   }
-  writeAccess(m, {
+  writeAccess(m.dir, {
     format: 'git-kagi/1',
     project_id: w.projectId,
     epoch,
@@ -510,7 +477,7 @@ async function expectNothingForMallory(w: World, sub: Substitution, real: Uint8A
   expect(git(w.alice.person, w.alice.dir, ['log', '-1', '--format=%an']).stdout.trim()).toBe(
     'mallory',
   );
-  await expectNoRealKeyForMallory(readAccess(w.alice), real);
+  await expectNoRealKeyForMallory(readAccess(w.alice.dir), real);
   // Mallory's key decrypts her own lines and nothing else.
   const hers = linesDecryptingUnder(w.alice, w.projectId, sub.keys);
   expect(hers.every((l) => l.endsWith(': KEY') || l.endsWith(': PLANTED'))).toBe(true);
@@ -534,10 +501,10 @@ describe('c. a whole substituted key (stores re-encrypted, access.json rewritten
   function rotatedWorld(): { w: World; real: Uint8Array[] } {
     const w = copyWorld();
     const first = cachedRoot(w.alice, w.projectId);
-    ok(w.alice, ['rotate']);
+    kagiOkIn(w.alice, ['rotate']);
     pushAll(w.alice, 'kagi: rotate');
     for (const who of [w.bob, w.mallory]) pull(who);
-    expect(run(w.bob, ['run', 'api', '--', 'printenv', 'KEY']).stdout).toBe(`${VALUES.KEY}\n`);
+    expect(kagiIn(w.bob, ['run', 'api', '--', 'printenv', 'KEY']).stdout).toBe(`${VALUES.KEY}\n`);
     expect(readPin(w.alice, w.projectId).epoch).toBe(2);
     expect(readPin(w.bob, w.projectId).epoch).toBe(2);
     return { w, real: [first, cachedRoot(w.alice, w.projectId)] };
@@ -561,7 +528,7 @@ describe('c. a whole substituted key (stores re-encrypted, access.json rewritten
         await expectNothingForMallory(w, sub, real);
       }
       expect(readPin(w.alice, w.projectId)).toEqual(pin);
-      const status = run(w.alice, ['status']);
+      const status = kagiIn(w.alice, ['status']);
       expect(status.stdout + status.stderr).toMatch(SUBSTITUTED);
 
       pull(w.bob);
@@ -585,8 +552,8 @@ describe('c. a whole substituted key (stores re-encrypted, access.json rewritten
   it('control: a genuine older checkout may be read, never written', () => {
     const { w } = rotatedWorld();
     git(w.alice.person, w.alice.dir, ['checkout', '-q', 'HEAD~1']);
-    expect(readAccess(w.alice).epoch).toBe(1);
-    const get = run(w.alice, ['get', 'api']);
+    expect(readAccess(w.alice.dir).epoch).toBe(1);
+    const get = kagiIn(w.alice, ['get', 'api']);
     expect(get.code, get.stderr).toBe(0);
     expect(get.stdout).toContain('KEY');
     for (const args of writes()) {
@@ -600,15 +567,15 @@ describe('d. key history entries removed or altered', () => {
   function twiceRotated(tamper: ((access: AccessFile) => void) | null): World {
     const w = copyWorld();
     expect(readPin(w.bob, w.projectId).epoch).toBe(1);
-    ok(w.alice, ['rotate']);
-    ok(w.alice, ['rotate']);
+    kagiOkIn(w.alice, ['rotate']);
+    kagiOkIn(w.alice, ['rotate']);
     pushAll(w.alice, 'kagi: rotate twice');
     if (tamper) {
       pull(w.mallory);
-      const access = readAccess(w.mallory);
+      const access = readAccess(w.mallory.dir);
       expect(access.history.map((h) => h.epoch)).toEqual([1, 2]);
       tamper(access);
-      writeAccess(w.mallory, access);
+      writeAccess(w.mallory.dir, access);
       pushAll(w.mallory, 'kagi: tidy history');
     }
     pull(w.bob);
@@ -628,7 +595,7 @@ describe('d. key history entries removed or altered', () => {
 
   it('control: with the history intact the device follows the chain from epoch 1 to 3', () => {
     const w = twiceRotated(null);
-    const r = run(w.bob, ['run', 'api', '--', 'printenv', 'KEY']);
+    const r = kagiIn(w.bob, ['run', 'api', '--', 'printenv', 'KEY']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(`${VALUES.KEY}\n`);
     expect(readPin(w.bob, w.projectId).epoch).toBe(3);
@@ -682,7 +649,9 @@ describe('d. key history entries removed or altered', () => {
       expect(readPin(w.bob, w.projectId)).toEqual(pin);
       // The device that made the rotations is not fooled either way: it trusts epoch 3.
       pull(w.alice);
-      expect(run(w.alice, ['run', 'api', '--', 'printenv', 'KEY']).stdout).toBe(`${VALUES.KEY}\n`);
+      expect(kagiIn(w.alice, ['run', 'api', '--', 'printenv', 'KEY']).stdout).toBe(
+        `${VALUES.KEY}\n`,
+      );
     });
   }
 });
@@ -712,19 +681,19 @@ describe('e. a removed member rewrites his entry on main, then an older branch m
       const w = copyWorld();
       // Alice has a branch from before the removal, with work of its own (carol approved there).
       git(w.alice.person, w.alice.dir, ['checkout', '-q', '-b', 'feature']);
-      ok(w.alice, ['set', 'api', 'FEATURE_FLAG', 'on-Tq1']);
-      ok(w.alice, ['member', 'approve', ids.carol, '--yes']);
+      kagiOkIn(w.alice, ['set', 'api', 'FEATURE_FLAG', 'on-Tq1']);
+      kagiOkIn(w.alice, ['member', 'approve', ids.carol, '--yes']);
       git(w.alice.person, w.alice.dir, ['commit', '-q', '-m', 'feature', '--', '.kagi']);
       git(w.alice.person, w.alice.dir, ['checkout', '-q', 'main']);
-      ok(w.alice, ['member', 'remove', ids.bob, '--yes']);
+      kagiOkIn(w.alice, ['member', 'remove', ids.bob, '--yes']);
       pushAll(w.alice, 'kagi: remove bob');
       const currentKey = cachedRoot(w.alice, w.projectId);
 
       // Bob can still push to the repository; no seal is needed to drop or downgrade an entry.
       pull(w.bob);
-      const access = readAccess(w.bob);
+      const access = readAccess(w.bob.dir);
       rewrite(access);
-      writeAccess(w.bob, access);
+      writeAccess(w.bob.dir, access);
       git(w.bob.person, w.bob.dir, ['commit', '-q', '--no-verify', '-am', 'kagi: tidy']);
       git(w.bob.person, w.bob.dir, ['push', '-q', 'origin', 'HEAD:main']);
 
@@ -737,7 +706,7 @@ describe('e. a removed member rewrites his entry on main, then an older branch m
         true,
       );
       expect(pulled.stderr).toContain(`member ${ids.bob} was removed after this approval`);
-      const merged = readAccess(w.alice);
+      const merged = readAccess(w.alice.dir);
       expect(merged.epoch).toBe(2);
       const bobIdentity = parseIdentityFile(
         readFileSync(path.join(w.bob.person.home, 'identity.txt'), 'utf8'),
@@ -763,7 +732,7 @@ describe('e. a removed member rewrites his entry on main, then an older branch m
       pull(w.bob);
       git(w.bob.person, w.bob.dir, ['fetch', '-q', path.join(w.alice.dir, '.git'), 'feature']);
       git(w.bob.person, w.bob.dir, ['checkout', '-q', 'FETCH_HEAD']);
-      const r = run(w.bob, ['run', 'api', '--', 'printenv', 'FEATURE_FLAG']);
+      const r = kagiIn(w.bob, ['run', 'api', '--', 'printenv', 'FEATURE_FLAG']);
       expect(r.stdout).not.toContain('on-Tq1');
       expect([3, 4]).toContain(r.code);
     });

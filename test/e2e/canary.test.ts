@@ -1,15 +1,7 @@
 // The canary check (STYLE.md, Tests): values planted through every command path never appear in
 // stderr, in stdout (except reveals and run's child), in files, git objects, KAGI_HOME or temp files.
 import { randomBytes } from 'node:crypto';
-import {
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -24,6 +16,7 @@ import {
   type Person,
   type Result,
 } from './harness.js';
+import { filesContaining, listFiles } from './tree.js';
 
 afterAll(cleanup);
 
@@ -37,43 +30,6 @@ interface Step {
   result: Result;
   /** The user asked to see values here (get --show, get KEY, run's child output). */
   reveals: boolean;
-}
-
-/** Every file under `dir` (no symlinks followed), skipping `skip` and what `keep` rejects. */
-function listFiles(dir: string, skip: string[], keep: (file: string) => boolean = () => true) {
-  const files: string[] = [];
-  const walk = (d: string) => {
-    let entries: string[];
-    try {
-      entries = readdirSync(d);
-    } catch {
-      return;
-    }
-    for (const name of entries) {
-      const full = path.join(d, name);
-      if (skip.some((s) => full === s || full.startsWith(`${s}${path.sep}`))) continue;
-      let st: ReturnType<typeof lstatSync>;
-      try {
-        st = lstatSync(full);
-      } catch {
-        continue;
-      }
-      if (st.isDirectory()) walk(full);
-      else if (st.isFile() && keep(full)) files.push(full);
-    }
-  };
-  walk(dir);
-  return files;
-}
-
-function filesWithMark(files: string[]): string[] {
-  return files.filter((file) => {
-    try {
-      return readFileSync(file).includes(MARK);
-    } catch {
-      return false; // another process's file that vanished or is unreadable
-    }
-  });
 }
 
 describe('canary: planted values never leak', () => {
@@ -315,10 +271,10 @@ describe('canary: planted values never leak', () => {
   });
 
   it('never appears in any file of the repository, .kagi/ and .git/ included', () => {
-    const files = listFiles(repo, []);
+    const files = listFiles(repo);
     expect(files.some((f) => f.includes(`${path.sep}.kagi${path.sep}`))).toBe(true);
     expect(files.some((f) => f.includes(`${path.sep}.git${path.sep}`))).toBe(true);
-    expect(filesWithMark(files)).toEqual([]);
+    expect(filesContaining(files, MARK)).toEqual([]);
   });
 
   it('never appears in any git object', () => {
@@ -329,8 +285,8 @@ describe('canary: planted values never leak', () => {
 
   it('never appears in KAGI_HOME or HOME of anyone', () => {
     for (const person of [alice, bob, ci]) {
-      const files = listFiles(path.dirname(person.home), []);
-      expect(filesWithMark(files), person.name).toEqual([]);
+      const files = listFiles(path.dirname(person.home));
+      expect(filesContaining(files, MARK), person.name).toEqual([]);
     }
   });
 
@@ -352,6 +308,6 @@ describe('canary: planted values never leak', () => {
     };
     const files = listFiles(os.tmpdir(), [inputs, exportDir], recent);
     expect(files.length).toBeGreaterThan(0);
-    expect(filesWithMark(files)).toEqual([]);
+    expect(filesContaining(files, MARK)).toEqual([]);
   });
 });

@@ -1,22 +1,24 @@
 // Concurrent writers in one clone (DESIGN §4 lock): eight `set` processes at once on one scope, and
 // `set` racing a `rotate`; nothing is lost, nothing is left behind, every line is at one epoch.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseAccess } from '../../src/core/access.js';
 import { parseStore } from '../../src/core/store.js';
 import {
   BIN,
   cleanup,
+  expectOk,
   git,
-  kagi,
+  kagiOk,
   makePerson,
   makeRepo,
   type Person,
   type Result,
+  readAccess,
 } from './harness.js';
+import { findLeftovers } from './tree.js';
 
 afterAll(cleanup);
 
@@ -43,21 +45,9 @@ function start(person: Person, cwd: string, args: string[]): Promise<Result> {
   });
 }
 
-/** Temp files, journals and locks left in .kagi/ or the git dir's kagi/ folder. */
-function leftovers(repo: string): string[] {
-  return ['.kagi', '.git/kagi']
-    .filter((dir) => existsSync(path.join(repo, dir)))
-    .flatMap((dir) =>
-      readdirSync(path.join(repo, dir), { recursive: true, withFileTypes: true })
-        .filter((e) => e.name.endsWith('.tmp') || e.name === 'lock' || e.name === 'rotation.json')
-        .map((e) => path.relative(repo, path.join(e.parentPath, e.name))),
-    );
-}
-
 /** NAME → value of every variable `run <words>` injects that starts with `prefix`. */
 function injected(person: Person, repo: string, words: string[], prefix: string) {
-  const r = kagi(person, repo, ['run', ...words, '--', 'printenv']);
-  expect(r.code, r.stderr).toBe(0);
+  const r = kagiOk(person, repo, ['run', ...words, '--', 'printenv']);
   return Object.fromEntries(
     r.stdout
       .split('\n')
@@ -69,7 +59,7 @@ function injected(person: Person, repo: string, words: string[], prefix: string)
 /** The epochs of access.json and of every line of every store. */
 function epochs(person: Person, repo: string): Set<number> {
   const found = new Set<number>();
-  found.add(parseAccess(readFileSync(path.join(repo, '.kagi/access.json'), 'utf8')).epoch);
+  found.add(readAccess(repo).epoch);
   const files = git(person, repo, ['ls-files', '-co', '--exclude-standard', '.kagi'])
     .stdout.split('\n')
     .filter((f) => f.endsWith('.enc'));
@@ -85,21 +75,18 @@ describe('concurrent writers', () => {
   it('eight `set` at once on one scope: all succeed, all eight keys are there', async () => {
     const alice = makePerson('alice');
     const repo = makeRepo(alice);
-    expect(kagi(alice, repo, ['init', '--name', 'alice']).code).toBe(0);
-    expect(kagi(alice, repo, ['set', 'api', 'EXISTING', 'existing-value']).code).toBe(0);
+    kagiOk(alice, repo, ['init', '--name', 'alice']);
+    kagiOk(alice, repo, ['set', 'api', 'EXISTING', 'existing-value']);
     const expected: Record<string, string> = { EXISTING: 'existing-value' };
     const runs = Array.from({ length: 8 }, (_, i) => {
       expected[`KEY_${i}`] = `value-${i}-${'x'.repeat(i)}`;
       return start(alice, repo, ['set', 'api', `KEY_${i}`, `value-${i}-${'x'.repeat(i)}`]);
     });
     const results = await Promise.all(runs);
-    for (const r of results) {
-      expect(r.stderr).not.toMatch(/^error:/m);
-      expect(r.code).toBe(0);
-    }
+    for (const r of results) expectOk(r, 'a concurrent set');
     const seen = injected(alice, repo, ['api'], '');
     for (const [name, value] of Object.entries(expected)) expect(seen[name]).toBe(value);
-    expect(leftovers(repo)).toEqual([]);
+    expect(findLeftovers(repo)).toEqual([]);
     const store = readFileSync(path.join(repo, '.kagi/secrets/api/development.enc'), 'utf8');
     expect(store.trimEnd().split('\n')).toHaveLength(1 + 9);
   });
@@ -107,13 +94,13 @@ describe('concurrent writers', () => {
   it('`set` racing `rotate`: every value readable afterwards, every line at the new epoch', async () => {
     const alice = makePerson('alice');
     const repo = makeRepo(alice);
-    expect(kagi(alice, repo, ['init', '--name', 'alice', '--envs']).code).toBe(0);
+    kagiOk(alice, repo, ['init', '--name', 'alice', '--envs']);
     const expected: Record<string, string> = {};
     for (const scope of [['api'], ['api', 'production'], ['web'], ['production']]) {
       for (const i of [1, 2, 3]) {
         const name = `OLD_${scope.join('_').toUpperCase()}_${i}`;
         expected[name] = `old-${name.toLowerCase()}`;
-        expect(kagi(alice, repo, ['set', ...scope, name, expected[name] as string]).code).toBe(0);
+        kagiOk(alice, repo, ['set', ...scope, name, expected[name] as string]);
       }
     }
     const rotation = start(alice, repo, ['rotate']);
@@ -126,8 +113,7 @@ describe('concurrent writers', () => {
       await sleep(40);
     }
     const rotated = await rotation;
-    expect(rotated.stderr).not.toMatch(/^error:/m);
-    expect(rotated.code).toBe(0);
+    expectOk(rotated, 'rotate');
 
     for (const { name, value, result } of sets) {
       const r = await result;
@@ -136,13 +122,13 @@ describe('concurrent writers', () => {
         expect(r.stderr).toMatch(/^error: the project key changed while this command was waiting/m);
         expect(r.stderr).not.toContain(value);
         // …and succeeds when run again.
-        expect(kagi(alice, repo, ['set', 'api', name, value]).code).toBe(0);
+        kagiOk(alice, repo, ['set', 'api', name, value]);
       }
       expected[name] = value;
     }
 
     expect(epochs(alice, repo)).toEqual(new Set([2]));
-    expect(leftovers(repo)).toEqual([]);
+    expect(findLeftovers(repo)).toEqual([]);
     const seen = {
       ...injected(alice, repo, ['api', 'production'], ''),
       ...injected(alice, repo, ['web'], ''),

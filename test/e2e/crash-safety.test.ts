@@ -1,24 +1,27 @@
-// Crash safety of a rotation (DESIGN §4): `member remove` is SIGKILLed (strace fault injection) at
-// every rename it makes; the next ordinary command must finish it, with nothing lost or left over.
-import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAccess } from '../../src/core/access.js';
 import { parseStore } from '../../src/core/store.js';
 import { deriveProjectKeys, parseRootKeyHex } from '../../src/crypto/keys.js';
 import { computeTag, decryptSecret } from '../../src/crypto/secret-line.js';
 import { isProcessAlive } from '../../src/io/atomic-file.js';
-import { BIN, cleanup, git, kagi, kagiBinDir, makeTempDir, type Person } from './harness.js';
+import {
+  cleanup,
+  copyToTemp,
+  git,
+  kagi,
+  kagiOk,
+  kagiUnderStrace,
+  makePersonIn,
+  makeRepo,
+  makeTempDir,
+  type Person,
+  readAccess,
+  readCachedKey,
+} from './harness.js';
+import { joinProject } from './team.js';
+import { findLeftovers } from './tree.js';
 
 afterAll(cleanup);
 
@@ -56,42 +59,15 @@ interface World {
   machineIdentity: string;
 }
 
-function personIn(root: string, name: string): Person {
-  const home = path.join(root, 'homes', name);
-  return {
-    name,
-    home,
-    env: {
-      PATH: `${kagiBinDir()}${path.delimiter}${process.env.PATH ?? ''}`,
-      HOME: path.join(root, 'homes'),
-      KAGI_HOME: home,
-      GIT_AUTHOR_NAME: name,
-      GIT_AUTHOR_EMAIL: `${name}@example.com`,
-      GIT_COMMITTER_NAME: name,
-      GIT_COMMITTER_EMAIL: `${name}@example.com`,
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      LANG: 'C.UTF-8',
-    },
-  };
-}
-
 function worldAt(root: string): World {
   return {
     root,
     repo: path.join(root, 'repo'),
-    alice: personIn(root, 'alice'),
-    bob: personIn(root, 'bob'),
-    carol: personIn(root, 'carol'),
+    alice: makePersonIn(root, 'alice'),
+    bob: makePersonIn(root, 'bob'),
+    carol: makePersonIn(root, 'carol'),
     machineIdentity: path.join(root, 'ci-identity.txt'),
   };
-}
-
-function ok(person: Person, cwd: string, args: string[], input = ''): string {
-  const r = kagi(person, cwd, args, input);
-  expect(r.stderr, `git kagi ${args.join(' ')}`).not.toMatch(/^error:/m);
-  expect(r.code, `git kagi ${args.join(' ')}: ${r.stderr}`).toBe(0);
-  return r.stdout;
 }
 
 let base: World;
@@ -102,26 +78,15 @@ let carolOldKey: string;
 let renames: number;
 let renameCall: string;
 
-function strace(world: World, strace: string[], args: string[]): SpawnSyncReturns<string> {
-  // One libuv worker: every rename then comes from one thread, and strace counts `when=N` per
-  // thread, so N is the N-th rename of the command.
-  return spawnSync('strace', ['-f', ...strace, '--', process.execPath, BIN, ...args], {
-    cwd: world.repo,
-    encoding: 'utf8',
-    env: { ...world.alice.env, UV_THREADPOOL_SIZE: '1' },
-  });
-}
-
 function fork(): World {
-  const world = worldAt(path.join(makeTempDir('kagi-crash-'), 'world'));
-  cpSync(base.root, world.root, { recursive: true });
-  return world;
+  return worldAt(copyToTemp(base.root, 'kagi-crash-'));
 }
 
 /** Runs `member remove carol` and SIGKILLs it at the n-th rename. */
 function removeCarolKilledAt(world: World, n: number): void {
-  const r = strace(
-    world,
+  const r = kagiUnderStrace(
+    world.alice,
+    world.repo,
     ['-o', '/dev/null', '-e', `inject=${renameCall}:signal=SIGKILL:when=${n}`],
     ['member', 'remove', carolId, '--yes'],
   );
@@ -144,27 +109,21 @@ function readAll(person: Person, cwd: string, extraEnv: NodeJS.ProcessEnv = {}) 
   return seen;
 }
 
-function readAccess(world: World) {
-  return parseAccess(readFileSync(path.join(world.repo, '.kagi', 'access.json'), 'utf8'));
-}
-
 function readLines(world: World, scope: (typeof SCOPES)[number]) {
   const text = readFileSync(path.join(world.repo, '.kagi', scope.file), 'utf8');
   return parseStore(text, scope.scope, scope.file);
 }
 
-/** Temp files and journals anywhere in the world: the repository and every KAGI_HOME. */
-function leftovers(dir: string): string[] {
-  const found: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    const full = path.join(entry.parentPath, entry.name);
-    if (entry.name.endsWith('.tmp') || entry.name === 'rotation.json') found.push(full);
-  }
-  return found;
+/** Temp files and journals anywhere in the world (the repository and every KAGI_HOME), relative
+ * to the repository; the lock is checked on its own (`expectClean`). */
+function leftovers(world: World): string[] {
+  return findLeftovers(world.root, { locks: false }).map((f) =>
+    path.relative(world.repo, path.join(world.root, f)),
+  );
 }
 
 function expectClean(world: World): void {
-  expect(leftovers(world.root)).toEqual([]);
+  expect(leftovers(world)).toEqual([]);
   // A killed writer's lock may stay until the next write takes it over, but nobody holds it.
   const lock = path.join(world.repo, '.git', 'kagi', 'lock');
   if (existsSync(lock)) expect(isProcessAlive(Number(readFileSync(lock, 'utf8')))).toBe(false);
@@ -176,7 +135,7 @@ function expectClean(world: World): void {
 
 /** The finished rotation: epoch 2, carol out, everyone else reading every original value. */
 function expectRotated(world: World): void {
-  const access = readAccess(world);
+  const access = readAccess(world.repo);
   expect(access.epoch).toBe(2);
   const carol = access.members.find((m) => m.id === carolId);
   expect(carol?.status).toBe('removed');
@@ -229,10 +188,8 @@ function expectRotated(world: World): void {
 beforeAll(() => {
   base = worldAt(path.join(makeTempDir('kagi-crash-base-'), 'world'));
   const { alice, bob, carol, repo } = base;
-  mkdirSync(repo, { recursive: true });
-  git(alice, repo, ['init', '-q', '-b', 'main']);
-  git(alice, repo, ['commit', '-q', '--allow-empty', '-m', 'root']);
-  projectId = ok(alice, repo, ['init', '--name', 'alice', '--envs']).trim();
+  makeRepo(alice, repo);
+  projectId = kagiOk(alice, repo, ['init', '--name', 'alice', '--envs']).stdout.trim();
   for (const scope of SCOPES) {
     const file = path.join(base.root, 'import.env');
     writeFileSync(
@@ -241,24 +198,25 @@ beforeAll(() => {
         .map((n) => `${n}=${VALUES[n]}\n`)
         .join(''),
     );
-    ok(alice, repo, ['import', ...scope.words, '--file', file]);
+    kagiOk(alice, repo, ['import', ...scope.words, '--file', file]);
   }
-  const bobId = ok(bob, repo, ['join', '--name', 'bob']).trim().split('\n').at(-1) as string;
-  carolId = ok(carol, repo, ['join', '--name', 'carol']).trim().split('\n').at(-1) as string;
-  ok(alice, repo, ['member', 'approve', bobId, '--yes']);
-  ok(alice, repo, ['member', 'approve', carolId, '--yes']);
-  ok(alice, repo, ['member', 'add-machine', 'ci', '--out', base.machineIdentity]);
+  const bobId = joinProject(bob, repo);
+  carolId = joinProject(carol, repo);
+  kagiOk(alice, repo, ['member', 'approve', bobId, '--yes']);
+  kagiOk(alice, repo, ['member', 'approve', carolId, '--yes']);
+  kagiOk(alice, repo, ['member', 'add-machine', 'ci', '--out', base.machineIdentity]);
   // Bob and carol have read once: their devices cache and pin epoch 1.
-  ok(bob, repo, ['get', '--json']);
-  ok(carol, repo, ['get', '--json']);
-  carolOldKey = readFileSync(path.join(carol.home, 'projects', `${projectId}.key`), 'utf8').trim();
+  kagiOk(bob, repo, ['get', '--json']);
+  kagiOk(carol, repo, ['get', '--json']);
+  carolOldKey = readCachedKey(carol, projectId);
   git(alice, repo, ['add', '.']);
   git(alice, repo, ['commit', '-q', '-m', 'kagi with three members and a machine']);
 
   const trace = path.join(makeTempDir('kagi-strace-'), 'trace');
   const world = fork();
-  const r = strace(
-    world,
+  const r = kagiUnderStrace(
+    world.alice,
+    world.repo,
     ['-o', trace, '-e', 'trace=?rename,?renameat,renameat2'],
     ['member', 'remove', carolId, '--yes'],
   );
@@ -286,8 +244,8 @@ describe('a rotation killed at any rename is finished by the next command', () =
     const world = fork();
     removeCarolKilledAt(world, 1);
     expect(existsSync(path.join(world.repo, '.git', 'kagi', 'rotation.json'))).toBe(false);
-    ok(world.alice, world.repo, ['get', '--json']);
-    const access = readAccess(world);
+    kagiOk(world.alice, world.repo, ['get', '--json']);
+    const access = readAccess(world.repo);
     expect(access.epoch).toBe(1);
     expect(access.members.find((m) => m.id === carolId)?.status).toBe('active');
     for (const scope of SCOPES)
@@ -297,11 +255,11 @@ describe('a rotation killed at any rename is finished by the next command', () =
     expect(readAll(world.bob, world.repo)).toEqual(VALUES);
     expect(readAll(world.carol, world.repo)).toEqual(VALUES);
     // Only the journal's temp file is left, outside the work tree; the next rotation removes it.
-    expect(leftovers(world.root).map((f) => path.relative(world.repo, f))).toEqual([
+    expect(leftovers(world)).toEqual([
       expect.stringMatching(/^\.git\/kagi\/\.rotation\.json\.[0-9]+\.[0-9a-f]{8}\.tmp$/),
     ]);
     // The dead process's lock does not block the removal when it is run again.
-    ok(world.alice, world.repo, ['member', 'remove', carolId, '--yes']);
+    kagiOk(world.alice, world.repo, ['member', 'remove', carolId, '--yes']);
     expectRotated(world);
   });
 
@@ -323,15 +281,16 @@ describe('a rotation killed at any rename is finished by the next command', () =
   it('killed at the removal of the journal: the next command only removes it', () => {
     const world = fork();
     const journal = path.join(world.repo, '.git', 'kagi', 'rotation.json');
-    const killed = strace(
-      world,
+    const killed = kagiUnderStrace(
+      world.alice,
+      world.repo,
       ['-o', '/dev/null', '-P', journal, '-e', 'inject=?unlink,?unlinkat:signal=SIGKILL'],
       ['member', 'remove', carolId, '--yes'],
     );
     expect(killed.signal).toBe('SIGKILL');
     expect(existsSync(journal)).toBe(true);
-    expect(readAccess(world).epoch).toBe(2);
-    ok(world.alice, world.repo, ['get', '--json']);
+    expect(readAccess(world.repo).epoch).toBe(2);
+    kagiOk(world.alice, world.repo, ['get', '--json']);
     expectRotated(world);
   });
 
@@ -348,7 +307,7 @@ describe('a rotation killed at any rename is finished by the next command', () =
   it('`git kagi set` finishes it, then writes at the new epoch', () => {
     const world = fork();
     removeCarolKilledAt(world, SCOPES.length + 1);
-    ok(world.alice, world.repo, ['set', 'api', 'API_DEVELOPMENT_A', 'changed-after-crash']);
+    kagiOk(world.alice, world.repo, ['set', 'api', 'API_DEVELOPMENT_A', 'changed-after-crash']);
     const changed = kagi(world.bob, world.repo, [
       'run',
       'api',
@@ -357,20 +316,26 @@ describe('a rotation killed at any rename is finished by the next command', () =
       'API_DEVELOPMENT_A',
     ]);
     expect(changed.stdout).toBe('changed-after-crash\n');
-    ok(world.alice, world.repo, ['set', 'api', 'API_DEVELOPMENT_A', `${VALUES.API_DEVELOPMENT_A}`]);
+    kagiOk(world.alice, world.repo, [
+      'set',
+      'api',
+      'API_DEVELOPMENT_A',
+      `${VALUES.API_DEVELOPMENT_A}`,
+    ]);
     expectRotated(world);
   });
 
   it('the finishing command killed too: the one after it still finishes', () => {
     const world = fork();
     removeCarolKilledAt(world, 2);
-    const again = strace(
-      world,
+    const again = kagiUnderStrace(
+      world.alice,
+      world.repo,
       ['-o', '/dev/null', '-e', `inject=${renameCall}:signal=SIGKILL:when=2`],
       ['get', '--json'],
     );
     expect(again.signal).toBe('SIGKILL');
-    ok(world.alice, world.repo, ['get', '--json']);
+    kagiOk(world.alice, world.repo, ['get', '--json']);
     expectRotated(world);
   });
 });
@@ -378,26 +343,28 @@ describe('a rotation killed at any rename is finished by the next command', () =
 describe('other writers killed mid-write', () => {
   it('`set` killed at its rename: the old value stays, the next write removes the temp file', () => {
     const world = fork();
-    const killed = strace(
-      world,
+    const killed = kagiUnderStrace(
+      world.alice,
+      world.repo,
       ['-o', '/dev/null', '-e', `inject=${renameCall}:signal=SIGKILL:when=1`],
       ['set', 'api', 'API_DEVELOPMENT_A', 'never-written'],
     );
     expect(killed.signal).toBe('SIGKILL');
-    const left = leftovers(world.root).map((f) => path.relative(world.repo, f));
+    const left = leftovers(world);
     expect(left).toEqual([expect.stringMatching(/^\.kagi\/secrets\/api\/\.development\.enc\./)]);
     expect(
       kagi(world.alice, world.repo, ['run', 'api', '--', 'printenv', 'API_DEVELOPMENT_A']).stdout,
     ).toBe(`${VALUES.API_DEVELOPMENT_A}\n`);
-    ok(world.alice, world.repo, ['set', 'api', 'API_DEVELOPMENT_B', 'written']);
+    kagiOk(world.alice, world.repo, ['set', 'api', 'API_DEVELOPMENT_B', 'written']);
     expectClean(world);
   });
 
   it('a writer killed between creating its lock and writing its pid does not block for good', () => {
     const world = fork();
     const lock = path.join(world.repo, '.git', 'kagi', 'lock');
-    const killed = strace(
-      world,
+    const killed = kagiUnderStrace(
+      world.alice,
+      world.repo,
       ['-o', '/dev/null', '-P', lock, '-e', 'trace=write', '-e', 'inject=write:signal=SIGKILL'],
       ['set', 'api', 'API_DEVELOPMENT_A', 'never-written'],
     );
@@ -407,7 +374,7 @@ describe('other writers killed mid-write', () => {
     const aMinuteAgo = new Date(Date.now() - 60_000);
     utimesSync(lock, aMinuteAgo, aMinuteAgo);
     const started = Date.now();
-    ok(world.alice, world.repo, ['set', 'api', 'API_DEVELOPMENT_A', 'written']);
+    kagiOk(world.alice, world.repo, ['set', 'api', 'API_DEVELOPMENT_A', 'written']);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(existsSync(lock)).toBe(false);
   });

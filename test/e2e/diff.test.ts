@@ -2,7 +2,16 @@
 // scope between commits and the work tree, by name only; a rotation shows no change; without a key
 // lines are compared by tag and names stay hidden. No planted value ever appears.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, git, kagi, makePerson, makeRepo, type Person, type Result } from './harness.js';
+import {
+  cleanup,
+  expectOk,
+  git,
+  kagi,
+  makePerson,
+  makeRepo,
+  type Person,
+  type Result,
+} from './harness.js';
 
 const PLANTED = {
   DIFF_KEPT: 'planted-diff-kept-Hy62bNc4',
@@ -25,10 +34,9 @@ function run(person: Person, args: string[], input = ''): Result {
   return result;
 }
 
+/** A recorded command of alice's that must succeed. */
 function ok(args: string[], input = ''): Result {
-  const result = run(alice, args, input);
-  expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
-  return result;
+  return expectOk(run(alice, args, input), `git kagi ${args.join(' ')}`);
 }
 
 function commit(message: string): string {

@@ -1,12 +1,23 @@
 // A full disk or a read-only file system during a write (strace error injection: root ignores
 // chmod): a clear `error:`, no value shown, the previous files intact, nothing left behind.
-import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import type { SpawnSyncReturns } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAccess } from '../../src/core/access.js';
 import { parseStore } from '../../src/core/store.js';
-import { BIN, cleanup, git, kagi, kagiBinDir, makeTempDir, type Person } from './harness.js';
+import {
+  cleanup,
+  copyToTemp,
+  git,
+  kagiOk,
+  kagiUnderStrace,
+  makePersonIn,
+  makeRepo,
+  makeTempDir,
+  type Person,
+  readAccess,
+} from './harness.js';
+import { findLeftovers, snapshotTree } from './tree.js';
 
 afterAll(cleanup);
 
@@ -22,27 +33,7 @@ interface World {
 }
 
 function worldAt(root: string): World {
-  const home = path.join(root, 'home', 'kagi');
-  return {
-    root,
-    repo: path.join(root, 'repo'),
-    alice: {
-      name: 'alice',
-      home,
-      env: {
-        PATH: `${kagiBinDir()}${path.delimiter}${process.env.PATH ?? ''}`,
-        HOME: path.dirname(home),
-        KAGI_HOME: home,
-        GIT_AUTHOR_NAME: 'alice',
-        GIT_AUTHOR_EMAIL: 'alice@example.com',
-        GIT_COMMITTER_NAME: 'alice',
-        GIT_COMMITTER_EMAIL: 'alice@example.com',
-        GIT_CONFIG_NOSYSTEM: '1',
-        GIT_CONFIG_GLOBAL: '/dev/null',
-        LANG: 'C.UTF-8',
-      },
-    },
-  };
+  return { root, repo: path.join(root, 'repo'), alice: makePersonIn(root, 'alice') };
 }
 
 let base: World;
@@ -55,49 +46,27 @@ function scopeOf(file: string): string {
 }
 
 function fork(): World {
-  const world = worldAt(path.join(makeTempDir('kagi-disk-'), 'world'));
-  cpSync(base.root, world.root, { recursive: true });
-  return world;
+  return worldAt(copyToTemp(base.root, 'kagi-disk-'));
 }
 
-function ok(world: World, args: string[]): string {
-  const r = kagi(world.alice, world.repo, args);
-  expect(r.code, `git kagi ${args.join(' ')}: ${r.stderr}`).toBe(0);
-  return r.stdout;
-}
-
-/** Runs git kagi under strace with `faults` (one libuv worker, so `when=N` is the N-th call). */
+/** git kagi as alice under strace with `faults`, its output unseen (`kagiUnderStrace`). */
 function underStrace(world: World, faults: string[], args: string[]): SpawnSyncReturns<string> {
-  const r = spawnSync(
-    'strace',
-    ['-f', '-o', '/dev/null', ...faults, '--', process.execPath, BIN, ...args],
-    {
-      cwd: world.repo,
-      encoding: 'utf8',
-      env: { ...world.alice.env, UV_THREADPOOL_SIZE: '1' },
-    },
-  );
-  expect(r.error).toBeUndefined();
-  return r;
+  return kagiUnderStrace(world.alice, world.repo, ['-o', '/dev/null', ...faults], args);
 }
 
+/** The project's files a failed write must leave byte-identical. */
 function snapshot(world: World): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const file of [...stores, '.kagi/access.json', '.kagi/kagi.json'])
-    files[file] = readFileSync(path.join(world.repo, file), 'utf8');
-  return files;
-}
-
-function leftovers(world: World): string[] {
-  return readdirSync(world.root, { recursive: true, withFileTypes: true })
-    .filter((e) => e.name.endsWith('.tmp') || e.name === 'lock' || e.name === 'rotation.json')
-    .map((e) => path.relative(world.root, path.join(e.parentPath, e.name)));
+  return snapshotTree(world.repo, { paths: [...stores, '.kagi/access.json', '.kagi/kagi.json'] });
 }
 
 function printenv(world: World, words: string[], name: string): string {
-  const r = kagi(world.alice, world.repo, ['run', ...words, '--', 'printenv', name]);
-  expect(r.code, r.stderr).toBe(0);
-  return r.stdout.trimEnd();
+  return kagiOk(world.alice, world.repo, [
+    'run',
+    ...words,
+    '--',
+    'printenv',
+    name,
+  ]).stdout.trimEnd();
 }
 
 /** The failed command's output: one `error:` naming the problem, and no value anywhere. */
@@ -114,13 +83,11 @@ function expectDiskError(r: SpawnSyncReturns<string>, problem: RegExp): void {
 
 beforeAll(() => {
   base = worldAt(path.join(makeTempDir('kagi-disk-base-'), 'world'));
-  mkdirSync(base.repo, { recursive: true });
-  git(base.alice, base.repo, ['init', '-q', '-b', 'main']);
-  git(base.alice, base.repo, ['commit', '-q', '--allow-empty', '-m', 'root']);
-  ok(base, ['init', '--name', 'alice', '--envs']);
-  ok(base, ['set', 'api', 'API_KEY', OLD]);
-  ok(base, ['set', 'web', 'WEB_TOKEN', OTHER.WEB_TOKEN]);
-  ok(base, ['set', 'production', 'PROD_URL', OTHER.PROD_URL]);
+  makeRepo(base.alice, base.repo);
+  kagiOk(base.alice, base.repo, ['init', '--name', 'alice', '--envs']);
+  kagiOk(base.alice, base.repo, ['set', 'api', 'API_KEY', OLD]);
+  kagiOk(base.alice, base.repo, ['set', 'web', 'WEB_TOKEN', OTHER.WEB_TOKEN]);
+  kagiOk(base.alice, base.repo, ['set', 'production', 'PROD_URL', OTHER.PROD_URL]);
   git(base.alice, base.repo, ['add', '.']);
   git(base.alice, base.repo, ['commit', '-q', '-m', 'secrets']);
   stores = git(base.alice, base.repo, ['ls-files', '.kagi/secrets'])
@@ -151,13 +118,13 @@ describe('set on a full or read-only disk', () => {
       expectDiskError(r, problem);
       expect(r.stderr).toContain(STORE);
       expect(snapshot(world)).toEqual(before);
-      expect(leftovers(world)).toEqual([]);
+      expect(findLeftovers(world.root)).toEqual([]);
       expect(git(world.alice, world.repo, ['status', '--porcelain', '-uall']).stdout).toBe('');
       expect(printenv(world, ['api'], 'API_KEY')).toBe(OLD);
       // Once there is room again, the same command works.
-      ok(world, ['set', 'api', 'API_KEY', NEW]);
+      kagiOk(world.alice, world.repo, ['set', 'api', 'API_KEY', NEW]);
       expect(printenv(world, ['api'], 'API_KEY')).toBe(NEW);
-      expect(leftovers(world)).toEqual([]);
+      expect(findLeftovers(world.root)).toEqual([]);
     });
   }
 
@@ -172,9 +139,9 @@ describe('set on a full or read-only disk', () => {
     );
     expectDiskError(r, /disk is full/);
     expect(snapshot(world)).toEqual(before);
-    expect(leftovers(world)).toEqual([]);
+    expect(findLeftovers(world.root)).toEqual([]);
     const started = Date.now();
-    ok(world, ['set', 'api', 'API_KEY', NEW]);
+    kagiOk(world.alice, world.repo, ['set', 'api', 'API_KEY', NEW]);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(printenv(world, ['api'], 'API_KEY')).toBe(NEW);
   });
@@ -182,7 +149,7 @@ describe('set on a full or read-only disk', () => {
 
 describe('a rotation on a full disk', () => {
   function epochs(world: World): number[] {
-    const access = parseAccess(readFileSync(path.join(world.repo, '.kagi/access.json'), 'utf8'));
+    const access = readAccess(world.repo);
     const lines = stores.flatMap((file) =>
       parseStore(readFileSync(path.join(world.repo, file), 'utf8'), scopeOf(file), file),
     );
@@ -201,7 +168,7 @@ describe('a rotation on a full disk', () => {
     const r = underStrace(world, ['-e', 'inject=rename:error=ENOSPC:when=1'], ['rotate']);
     expectDiskError(r, /disk is full/);
     expect(snapshot(world)).toEqual(before);
-    expect(leftovers(world)).toEqual([]);
+    expect(findLeftovers(world.root)).toEqual([]);
     expectReadable(world, OLD);
     expect(new Set(epochs(world))).toEqual(new Set([1]));
   });
@@ -229,8 +196,8 @@ describe('a rotation on a full disk', () => {
       // Room again: any command finishes the rotation.
       expectReadable(world, OLD);
       expect(new Set(epochs(world))).toEqual(new Set([2]));
-      expect(leftovers(world)).toEqual([]);
-      ok(world, ['set', 'api', 'API_KEY', NEW]);
+      expect(findLeftovers(world.root)).toEqual([]);
+      kagiOk(world.alice, world.repo, ['set', 'api', 'API_KEY', NEW]);
       expectReadable(world, NEW);
     });
   }

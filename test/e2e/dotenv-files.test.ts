@@ -10,52 +10,31 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   cleanup,
   kagi,
+  kagiOk,
   kagiOnTerminal,
   makePerson,
   makeRepo,
   makeTempDir,
   must,
   type Person,
+  readChildEnv,
 } from './harness.js';
+import { snapshotTree } from './tree.js';
 
 afterAll(cleanup);
 
-/** The values `run` injects for a scope, read by a child that prints its environment. */
-function readEnv(person: Person, cwd: string, scope: string[]): Record<string, string> {
-  const r = kagi(person, cwd, [
-    'run',
-    ...scope,
-    '--',
-    process.execPath,
-    '-e',
-    'process.stdout.write(JSON.stringify(process.env))',
-  ]);
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return JSON.parse(r.stdout) as Record<string, string>;
-}
-
+/** The names set in `scope` itself (not inherited), from the masked listing. */
 function names(person: Person, cwd: string, scope: string): string[] {
-  const r = kagi(person, cwd, ['get', '--json']);
-  expect(r.code).toBe(0);
+  const r = kagiOk(person, cwd, ['get', '--json']);
   return (JSON.parse(r.stdout) as Array<{ scope: string; name: string; inherited_from: unknown }>)
     .filter((row) => row.scope === scope && row.inherited_from === null)
     .map((row) => row.name)
     .sort();
 }
 
-/** Every file under .kagi/ with its bytes. */
+/** Every file and folder under .kagi/ with its bytes. */
 function kagiFiles(repo: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else out[path.relative(repo, full)] = readFileSync(full, 'utf8');
-    }
-  };
-  walk(path.join(repo, '.kagi'));
-  return out;
+  return snapshotTree(repo, { paths: ['.kagi'] });
 }
 
 describe('import', () => {
@@ -92,7 +71,7 @@ describe('import', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('api/development: 8 new, 0 changed, 0 unchanged');
     expect(r.stdout).toBe('');
-    const env = readEnv(alice, repo, ['api']);
+    const env = readChildEnv(alice, repo, ['api', '--']);
     expect(env).toMatchObject({
       EXPORTED: 'plain-value',
       UNQUOTED: 'hello world',
@@ -114,7 +93,10 @@ describe('import', () => {
       ]),
     );
     expect(kagi(alice, repo, ['import', 'api', 'test', '--file', file]).code).toBe(0);
-    expect(readEnv(alice, repo, ['api', 'test'])).toMatchObject({ BOM_FIRST: 'one', CRLF: 'two' });
+    expect(readChildEnv(alice, repo, ['api', 'test', '--'])).toMatchObject({
+      BOM_FIRST: 'one',
+      CRLF: 'two',
+    });
   });
 
   it('--dry-run reports what would change and changes nothing', () => {
@@ -186,7 +168,7 @@ describe('import', () => {
     const r = kagi(alice, repo, ['import', 'api', '--file', file, '--force']);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('1 new, 1 changed');
-    expect(readEnv(alice, repo, ['api'])).toMatchObject({
+    expect(readChildEnv(alice, repo, ['api', '--'])).toMatchObject({
       EXPORTED: 'changed-value',
       ADDED_WITH_CONFLICT: 'new',
       UNQUOTED: 'hello world',
@@ -248,7 +230,7 @@ describe('export', () => {
   const out = path.join(repo, 'exports');
 
   it('stored every planted value exactly', () => {
-    expect(readEnv(alice, repo, ['api'])).toMatchObject(expected);
+    expect(readChildEnv(alice, repo, ['api', '--'])).toMatchObject(expected);
   });
 
   it('refuses without a terminal and writes nothing', () => {
@@ -277,7 +259,7 @@ describe('export', () => {
       path.join(out, '.env.development'),
     ]);
     expect(back.code).toBe(0);
-    const copied = readEnv(alice, repo, ['copy']);
+    const copied = readChildEnv(alice, repo, ['copy', '--']);
     for (const [name, value] of Object.entries(expected)) {
       expect(JSON.stringify(copied[name]), name).toBe(JSON.stringify(value));
     }
@@ -289,7 +271,7 @@ describe('export', () => {
       path.join(out, '.env.production'),
     ]);
     expect(prod.code).toBe(0);
-    expect(readEnv(alice, repo, ['copy', 'production']).PROD_ONLY).toBe('prod-value');
+    expect(readChildEnv(alice, repo, ['copy', 'production', '--']).PROD_ONLY).toBe('prod-value');
   });
 
   it('never overwrites an existing file without --force', () => {
@@ -353,13 +335,13 @@ describe('sync', () => {
   });
 
   it('uses the example value, empty for commented lines, and never overwrites', () => {
-    expect(readEnv(alice, repo, ['api'])).toMatchObject({
+    expect(readChildEnv(alice, repo, ['api', '--'])).toMatchObject({
       PORT: '8080',
       DATABASE_URL: 'postgres://localhost/dev',
       API_TOKEN: '',
       DEBUG: '',
     });
-    expect(readEnv(alice, repo, ['api', 'production']).PORT).toBe('3000');
+    expect(readChildEnv(alice, repo, ['api', 'production', '--']).PORT).toBe('3000');
   });
 
   it('a second sync adds nothing and changes no byte', () => {
@@ -371,7 +353,7 @@ describe('sync', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^api\/test: 0 added, 4 already set$/m);
     expect(kagiFiles(repo)).toEqual(changed);
-    expect(readEnv(alice, repo, ['api', 'test']).DATABASE_URL).toBe('test-db');
+    expect(readChildEnv(alice, repo, ['api', 'test', '--']).DATABASE_URL).toBe('test-db');
   });
 
   it('works from inside the service folder without --service', () => {

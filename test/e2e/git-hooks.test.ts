@@ -15,19 +15,21 @@ import {
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseAccess } from '../../src/core/access.js';
 import { formatStore, parseStore, type StoreLine } from '../../src/core/store.js';
 import {
-  BIN,
   cleanup,
   git,
   kagi,
+  kagiOk,
+  kagiUnderStrace,
   makePerson,
   makeRepo,
   makeTempDir,
   type Person,
   type Result,
+  readAccess,
 } from './harness.js';
+import { cloneShared, commitAndPush, makeSharedRepo, requestAccess } from './team.js';
 
 afterAll(() => cleanup());
 
@@ -43,12 +45,6 @@ const DRIVERS: Record<string, string> = {
 };
 const SETUP_NOTICE = /set up the merge drivers, diff driver and hooks of this clone/;
 const noticeLines = (r: Result) => r.stderr.split('\n').filter((l) => SETUP_NOTICE.test(l));
-
-function ok(person: Person, cwd: string, args: string[], input = ''): Result {
-  const r = kagi(person, cwd, args, input);
-  expect(r.code, `git kagi ${args.join(' ')}: ${r.stderr}`).toBe(0);
-  return r;
-}
 
 function write(dir: string, file: string, text: string): void {
   mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
@@ -91,7 +87,7 @@ function expectCommit(person: Person, dir: string, args: string[] = []): Result 
 }
 
 function initProject(person: Person, dir: string): Result {
-  return ok(person, dir, ['init', '--name', person.name]);
+  return kagiOk(person, dir, ['init', '--name', person.name]);
 }
 
 function commitProject(person: Person, dir: string, extra: string[] = []): void {
@@ -218,8 +214,8 @@ describe('install', () => {
     rmSync(path.join(clone, '.git', 'kagi', 'setup'));
     const again = kagi(bob, clone, ['get']);
     expect(noticeLines(again)).toEqual([]);
-    ok(bob, clone, ['hooks', 'install']);
-    ok(bob, clone, ['hooks', 'install']);
+    kagiOk(bob, clone, ['hooks', 'install']);
+    kagiOk(bob, clone, ['hooks', 'install']);
     expect(hookTexts()).toEqual(installed);
     expect(localDriverConfig(bob, clone)).toEqual(DRIVERS);
     expect(git(bob, clone, ['status', '--porcelain']).stdout).toBe('');
@@ -338,9 +334,9 @@ describe('pre-commit', () => {
     alice = makePerson('alice');
     dir = makeRepo(alice);
     initProject(alice, dir);
-    ok(alice, dir, ['set', 'api', 'TOKEN', TOKEN]);
-    ok(alice, dir, ['set', 'development', 'DB_PASSWORD', DB_PASSWORD]);
-    ok(alice, dir, ['set', 'api', 'PORT', PORT]);
+    kagiOk(alice, dir, ['set', 'api', 'TOKEN', TOKEN]);
+    kagiOk(alice, dir, ['set', 'development', 'DB_PASSWORD', DB_PASSWORD]);
+    kagiOk(alice, dir, ['set', 'api', 'PORT', PORT]);
     write(dir, 'src/app.ts', 'export const a = 1;\nexport const b = 2;\n');
     commitProject(alice, dir, ['src/app.ts']);
   });
@@ -477,7 +473,7 @@ describe('pre-commit', () => {
   });
 
   it('blocks a staged store with a line left at an older epoch, pointing to doctor --fix', () => {
-    ok(alice, dir, ['rotate']);
+    kagiOk(alice, dir, ['rotate']);
     git(alice, dir, ['add', '--', '.kagi']);
     git(alice, dir, ['commit', '-q', '-m', 'rotate']);
     // A line from before the rotation, as a text merge of an old branch can leave it.
@@ -517,30 +513,18 @@ describe('post-checkout and post-merge', () => {
   it('a rotation killed half-way is finished by the next `git checkout`', () => {
     const alice = makePerson('alice');
     const dir = makeRepo(alice);
-    ok(alice, dir, ['init', '--name', 'alice', '--envs', 'development,production']);
+    kagiOk(alice, dir, ['init', '--name', 'alice', '--envs', 'development,production']);
     const secrets: Array<[string[], string, string]> = [
       [['api'], 'TOKEN', 'rotation-token-Ab12Cd'],
       [['production'], 'DB_URL', 'rotation-db-url-Ef34Gh'],
       [['api', 'production'], 'API_KEY', 'rotation-api-key-Ij56Kl'],
     ];
-    for (const [scope, name, value] of secrets) ok(alice, dir, ['set', ...scope, name, value]);
+    for (const [scope, name, value] of secrets) kagiOk(alice, dir, ['set', ...scope, name, value]);
     commitProject(alice, dir);
 
     // SIGKILL at the third rename: the journal and one store are written, the rest is not.
-    const killed = spawnSync(
-      'strace',
-      [
-        '-f',
-        '-o',
-        '/dev/null',
-        '-e',
-        'inject=?rename,?renameat,?renameat2:signal=SIGKILL:when=3',
-        process.execPath,
-        BIN,
-        'rotate',
-      ],
-      { cwd: dir, encoding: 'utf8', env: { ...alice.env, UV_THREADPOOL_SIZE: '1' } },
-    );
+    const inject = 'inject=?rename,?renameat,?renameat2:signal=SIGKILL:when=3';
+    const killed = kagiUnderStrace(alice, dir, ['-o', '/dev/null', '-e', inject], ['rotate']);
     expect(killed.signal, killed.stderr).toBe('SIGKILL');
     const journal = path.join(dir, '.git', 'kagi', 'rotation.json');
     expect(existsSync(journal)).toBe(true);
@@ -556,18 +540,17 @@ describe('post-checkout and post-merge', () => {
       }
       return out;
     };
-    const access = () => parseAccess(readFileSync(path.join(dir, '.kagi', 'access.json'), 'utf8'));
-    expect(access().epoch).toBe(1);
+    expect(readAccess(dir).epoch).toBe(1);
     expect(new Set(epochs())).toEqual(new Set([1, 2])); // half-rotated
 
     const checkout = git(alice, dir, ['checkout', '-b', 'other']);
     expect(checkout.stderr).toContain('Finishing an interrupted key rotation (epoch 1 → 2)');
     expect(checkout.stderr).toContain('Key rotation finished: epoch 2.');
     expect(existsSync(journal)).toBe(false);
-    expect(access().epoch).toBe(2);
+    expect(readAccess(dir).epoch).toBe(2);
     expect(epochs()).toEqual([2, 2, 2]);
     for (const [scope, name, value] of secrets) {
-      const r = ok(alice, dir, ['run', ...scope, '--', 'printenv', name]);
+      const r = kagiOk(alice, dir, ['run', ...scope, '--', 'printenv', name]);
       expect(r.stdout).toBe(`${value}\n`);
     }
     // Nothing is left for the next command to finish.
@@ -576,26 +559,18 @@ describe('post-checkout and post-merge', () => {
   });
 
   it('tells an active member about a new join request once, and a new member that access was granted', () => {
-    const world = makeTempDir('kagi-notices-');
-    const origin = path.join(world, 'origin.git');
     const alice = makePerson('alice');
     const bob = makePerson('bob');
-    const aliceDir = path.join(world, 'alice');
-    const bobDir = path.join(world, 'bob');
-    git(alice, world, ['init', '-q', '--bare', origin]);
-    git(alice, origin, ['symbolic-ref', 'HEAD', 'refs/heads/main']);
-    git(alice, world, ['clone', '-q', origin, aliceDir]);
-    git(alice, aliceDir, ['symbolic-ref', 'HEAD', 'refs/heads/main']);
-    git(alice, aliceDir, ['commit', '-q', '--allow-empty', '-m', 'root']);
+    const origin = makeSharedRepo(alice);
+    const aliceClone = cloneShared(alice, origin);
+    const aliceDir = aliceClone.dir;
     initProject(alice, aliceDir);
     commitProject(alice, aliceDir);
     git(alice, aliceDir, ['push', '-q', '-u', 'origin', 'main']);
 
-    git(bob, world, ['clone', '-q', origin, bobDir]);
-    const bobId = ok(bob, bobDir, ['join', '--name', 'bob']).stdout.trim();
-    git(bob, bobDir, ['add', '--', '.kagi']);
-    git(bob, bobDir, ['commit', '-q', '-m', 'bob asks for access']);
-    git(bob, bobDir, ['push', '-q', 'origin', 'main']);
+    const bobClone = cloneShared(bob, origin);
+    const bobDir = bobClone.dir;
+    const bobId = requestAccess(bobClone, 'bob asks for access');
 
     const pull = git(alice, aliceDir, ['pull', '--no-rebase']);
     expect(pull.stderr).toContain(
@@ -605,10 +580,8 @@ describe('post-checkout and post-merge', () => {
     expect(checkout.stderr).not.toContain('asks for access');
     git(alice, aliceDir, ['checkout', '-q', 'main']);
 
-    ok(alice, aliceDir, ['member', 'approve', bobId, '--yes']);
-    git(alice, aliceDir, ['add', '--', '.kagi']);
-    git(alice, aliceDir, ['commit', '-q', '-m', 'approve bob']);
-    git(alice, aliceDir, ['push', '-q', 'origin', 'main']);
+    kagiOk(alice, aliceDir, ['member', 'approve', bobId, '--yes']);
+    commitAndPush(aliceClone, 'approve bob');
 
     const bobPull = git(bob, bobDir, ['pull', '--no-rebase']);
     expect(bobPull.stderr).toContain(`you (${bobId}) were granted access`);

@@ -1,10 +1,21 @@
-// End-to-end harness: real temporary git repositories, the built binary (dist/git-kagi.cjs, run
-// `npm run build` first; `npm test` does), and one KAGI_HOME per simulated teammate.
+// End-to-end harness: the built binary (dist/git-kagi.cjs; `npm run build` first) in real temporary
+// git repositories, one KAGI_HOME per simulated teammate, and the checks test files share (success,
+// `run`'s child env, access.json). tree.ts checks trees on disk; team.ts has joining and teams.
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { type AccessFile, formatAccess, parseAccess } from '../../src/core/access.js';
 
 export const BIN = fileURLToPath(new URL('../../dist/git-kagi.cjs', import.meta.url));
 const created: string[] = [];
@@ -14,6 +25,13 @@ export function makeTempDir(prefix = 'kagi-e2e-'): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   created.push(dir);
   return dir;
+}
+
+/** A copy of `dir` and all below it, under its own name in a fresh temporary folder: a fork. */
+export function copyToTemp(dir: string, prefix: string): string {
+  const copy = path.join(makeTempDir(prefix), path.basename(dir));
+  cpSync(dir, copy, { recursive: true });
+  return copy;
 }
 
 export function cleanup(): void {
@@ -38,7 +56,15 @@ export interface Person {
 
 /** A simulated teammate: own KAGI_HOME, own git identity, git kagi on PATH. */
 export function makePerson(name: string, extraEnv: NodeJS.ProcessEnv = {}): Person {
-  const home = path.join(makeTempDir(`kagi-home-${name}-`), 'kagi');
+  return personAt(name, path.join(makeTempDir(`kagi-home-${name}-`), 'kagi'), extraEnv);
+}
+
+/** A teammate whose HOME and KAGI_HOME are inside `root`, so a copy of `root` forks the world. */
+export function makePersonIn(root: string, name: string): Person {
+  return personAt(name, path.join(root, 'homes', name, 'kagi'));
+}
+
+function personAt(name: string, home: string, extraEnv: NodeJS.ProcessEnv = {}): Person {
   const env: NodeJS.ProcessEnv = {
     PATH: `${kagiBinDir()}${path.delimiter}${process.env.PATH ?? ''}`,
     HOME: path.dirname(home),
@@ -94,6 +120,48 @@ export function must(r: Result): Result {
   return r;
 }
 
+/** Asserts success: exit 0, no `error:` line on stderr; with `quiet`, nothing on stderr at all. */
+export function expectOk(r: Result, what: string, { quiet = false } = {}): Result {
+  expect(r.stderr, what).not.toMatch(/^error:/m);
+  expect(r.code, `${what}: ${r.stderr}`).toBe(0);
+  if (quiet) expect(r.stderr, what).toBe('');
+  return r;
+}
+
+/** `kagi(…)` that must succeed (`expectOk`). */
+export function kagiOk(
+  person: Person,
+  cwd: string,
+  args: string[],
+  input = '',
+  extraEnv: NodeJS.ProcessEnv = {},
+): Result {
+  const r = kagi(person, cwd, args, input, extraEnv);
+  return expectOk(r, `${person.name}: git kagi ${args.join(' ')}`);
+}
+
+/** A child for `run` that prints its whole environment as JSON. */
+export const DUMP_ENV = [
+  process.execPath,
+  '-e',
+  'process.stdout.write(JSON.stringify(process.env))',
+];
+
+/**
+ * The environment `git kagi run <runArgs> DUMP_ENV` gives its child; the run must succeed with
+ * nothing on stderr. `runArgs` are passed as they are: add the `--` where the test wants one.
+ */
+export function readChildEnv(
+  person: Person,
+  cwd: string,
+  runArgs: string[],
+  extraEnv: NodeJS.ProcessEnv = {},
+): Record<string, string> {
+  const r = kagi(person, cwd, ['run', ...runArgs, ...DUMP_ENV], '', extraEnv);
+  expectOk(r, `${person.name}: git kagi run ${runArgs.join(' ')}`, { quiet: true });
+  return JSON.parse(r.stdout) as Record<string, string>;
+}
+
 /** Runs `git …` as `person`; throws on failure unless `allowFailure`. */
 export function git(person: Person, cwd: string, args: string[], allowFailure = false): Result {
   const result = toResult(spawnSync('git', args, { cwd, encoding: 'utf8', env: person.env }));
@@ -101,6 +169,26 @@ export function git(person: Person, cwd: string, args: string[], allowFailure = 
     throw new Error(`git ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
   }
   return result;
+}
+
+/**
+ * Runs the binary as `person` under `strace -f <straceArgs>`, to inject faults (a SIGKILL, an
+ * errno) into its system calls. One libuv worker: every call then comes from one thread, and
+ * strace counts `when=N` per thread, so N is the command's N-th call.
+ */
+export function kagiUnderStrace(
+  person: Person,
+  cwd: string,
+  straceArgs: string[],
+  args: string[],
+): SpawnSyncReturns<string> {
+  const r = spawnSync('strace', ['-f', ...straceArgs, '--', process.execPath, BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...person.env, UV_THREADPOOL_SIZE: '1' },
+  });
+  if (r.error) throw r.error;
+  return r;
 }
 
 /**
@@ -123,11 +211,53 @@ export function kagiOnTerminal(
   return toResult(spawnSync('sh', ['-c', shell], { cwd, encoding: 'utf8', env: person.env }));
 }
 
-/** A new git repository with one commit, owned by `person`. */
-export function makeRepo(person: Person): string {
-  const dir = path.join(makeTempDir('kagi-repo-'), 'repo');
-  mkdirSync(dir);
+/** A new git repository with one commit on main, owned by `person` (at `dir` if given). */
+export function makeRepo(
+  person: Person,
+  dir = path.join(makeTempDir('kagi-repo-'), 'repo'),
+): string {
+  mkdirSync(dir, { recursive: true });
   git(person, dir, ['init', '-q', '-b', 'main']);
   git(person, dir, ['commit', '-q', '--allow-empty', '-m', 'root']);
   return dir;
+}
+
+/** The project root key `person`'s device caches, as hex. */
+export function readCachedKey(person: Person, projectId: string): string {
+  return readFileSync(path.join(person.home, 'projects', `${projectId}.key`), 'utf8').trim();
+}
+
+export function accessPath(dir: string): string {
+  return path.join(dir, '.kagi', 'access.json');
+}
+
+export function readAccessText(dir: string): string {
+  return readFileSync(accessPath(dir), 'utf8');
+}
+
+/** The checkout's .kagi/access.json, parsed (and so validated) as git-kagi reads it. */
+export function readAccess(dir: string): AccessFile {
+  return parseAccess(readAccessText(dir));
+}
+
+/** Writes .kagi/access.json as git-kagi would (canonical JSON, members sorted by id). */
+export function writeAccess(dir: string, access: AccessFile): void {
+  writeFileSync(accessPath(dir), formatAccess(access));
+}
+
+/** A store file as text: its header line and its secret lines, raw, for hand edits. */
+export interface StoreRows {
+  header: string;
+  lines: string[];
+}
+
+export function readStoreRows(dir: string, file: string): StoreRows {
+  const [header, ...lines] = readFileSync(path.join(dir, file), 'utf8').split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return { header: header as string, lines };
+}
+
+/** Writes the rows in the order given (sorted or not: the test's choice), newline-terminated. */
+export function writeStoreRows(dir: string, file: string, { header, lines }: StoreRows): void {
+  writeFileSync(path.join(dir, file), `${header}\n${lines.map((l) => `${l}\n`).join('')}`);
 }

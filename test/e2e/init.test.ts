@@ -13,24 +13,11 @@ import {
   makeTempDir,
   must,
 } from './harness.js';
+import { snapshotTree } from './tree.js';
 
 afterAll(cleanup);
 
 const BLOCK_START = '# >>> git-kagi';
-
-/** Every file under `dir` with its bytes, for "nothing changed" checks. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const full = path.join(d, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else out[path.relative(dir, full)] = readFileSync(full, 'base64');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 function readJson(file: string): Record<string, unknown> {
   return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -135,7 +122,7 @@ describe('init in a fresh repository', () => {
   it('keeps the identity out of the repository', () => {
     const identity = readFileSync(path.join(alice.home, 'identity.txt'), 'utf8');
     const secret = identity.match(/^AGE-SECRET-KEY-1[0-9A-Z]+$/m)?.[0] as string;
-    for (const content of Object.values(snapshot(repo))) {
+    for (const content of Object.values(snapshotTree(repo))) {
       expect(Buffer.from(content, 'base64').toString('latin1')).not.toContain(secret);
     }
   });
@@ -159,22 +146,22 @@ describe('init in a fresh repository', () => {
   });
 
   it('refuses a second init without --force and changes nothing', () => {
-    const before = snapshot(repo);
+    const before = snapshotTree(repo);
     const again = kagi(alice, repo, ['init']);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/^error: .*already has a \.kagi\/ folder/m);
     expect(again.stderr).toMatch(/^hint: .*--force/m);
     expect(again.stdout).toBe('');
-    expect(snapshot(repo)).toEqual(before);
+    expect(snapshotTree(repo)).toEqual(before);
   });
 
   it('refuses --force without a terminal and changes nothing', () => {
-    const before = snapshot(repo);
+    const before = snapshotTree(repo);
     const forced = kagi(alice, repo, ['init', '--force']);
     expect(forced.code).not.toBe(0);
     expect(forced.stderr).toMatch(/^error: .*terminal/m);
     expect(forced.stdout).toBe('');
-    expect(snapshot(repo)).toEqual(before);
+    expect(snapshotTree(repo)).toEqual(before);
   });
 
   it('a second project on the same device reuses its identity', () => {
@@ -288,11 +275,11 @@ describe('init with an existing .gitignore and --force on a terminal', () => {
   });
 
   it('aborts --force when the answer is not "yes", changing nothing', () => {
-    const before = snapshot(repo);
+    const before = snapshotTree(repo);
     const r = kagiOnTerminal(carol, repo, ['init', '--force'], ['no\r']);
     expect(r.code).not.toBe(0);
     expect(r.stdout).toMatch(/error: .*abort/);
-    expect(snapshot(repo)).toEqual(before);
+    expect(snapshotTree(repo)).toEqual(before);
   });
 
   it('replaces the project after "yes", keeping user lines and one block', () => {

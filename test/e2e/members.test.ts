@@ -3,18 +3,22 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { type AccessFile, formatAccess, parseAccess } from '../../src/core/access.js';
 import {
   cleanup,
   git,
   kagi,
+  kagiOk,
   kagiOnTerminal,
   makePerson,
   makeRepo,
   makeTempDir,
   type Person,
-  type Result,
+  readAccess,
+  readAccessText,
+  writeAccess,
 } from './harness.js';
+import { joinProject } from './team.js';
+import { snapshotTree } from './tree.js';
 
 afterAll(() => cleanup());
 
@@ -24,32 +28,9 @@ let dir: string;
 let aliceId: string;
 let bobId: string;
 
-function ok(person: Person, args: string[], input = ''): Result {
-  const r = kagi(person, dir, args, input);
-  expect(r.stderr, `git kagi ${args.join(' ')}`).not.toMatch(/^error:/m);
-  expect(r.code, `git kagi ${args.join(' ')}: ${r.stderr}`).toBe(0);
-  return r;
-}
-
-function accessText(): string {
-  return readFileSync(path.join(dir, '.kagi', 'access.json'), 'utf8');
-}
-
-function readAccess(): AccessFile {
-  return parseAccess(accessText());
-}
-
-function writeAccess(access: AccessFile): void {
-  writeFileSync(path.join(dir, '.kagi', 'access.json'), formatAccess(access));
-}
-
-/** Every file under .kagi/ with its bytes. */
+/** Every file and folder under .kagi/ with its bytes. */
 function kagiFiles(): Record<string, string> {
-  const out: Record<string, string> = {};
-  const files = git(alice, dir, ['ls-files', '-z', '--others', '--cached', '--', '.kagi']).stdout;
-  for (const f of files.split('\0').filter(Boolean))
-    out[f] = readFileSync(path.join(dir, f), 'utf8');
-  return out;
+  return snapshotTree(dir, { paths: ['.kagi'] });
 }
 
 /** One repository per test: alice (active) set a secret, bob joined and waits; all committed. */
@@ -58,20 +39,19 @@ beforeEach(() => {
   bob = makePerson('bob');
   dir = makeRepo(alice);
   aliceId = '';
-  const init = kagi(alice, dir, ['init', '--name', 'alice']);
-  expect(init.code, init.stderr).toBe(0);
-  ok(alice, ['set', 'KEY', 'members-value-Hg6tY1']);
-  aliceId = readAccess().members[0]?.id as string;
-  bobId = ok(bob, ['join', '--name', 'bob']).stdout.trim();
+  kagiOk(alice, dir, ['init', '--name', 'alice']);
+  kagiOk(alice, dir, ['set', 'KEY', 'members-value-Hg6tY1']);
+  aliceId = readAccess(dir).members[0]?.id as string;
+  bobId = joinProject(bob, dir);
   git(alice, dir, ['add', '.']);
   git(alice, dir, ['commit', '-q', '-m', 'kagi']);
 });
 
 describe('member list --json', () => {
   it('lists every member with id, name, status, fingerprint, approver and seal check', () => {
-    ok(alice, ['member', 'approve', bobId, '--yes']);
-    const carolId = ok(makePerson('carol'), ['join', '--name', 'carol']).stdout.trim();
-    const r = ok(alice, ['member', 'list', '--json']);
+    kagiOk(alice, dir, ['member', 'approve', bobId, '--yes']);
+    const carolId = joinProject(makePerson('carol'), dir);
+    const r = kagiOk(alice, dir, ['member', 'list', '--json']);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ epoch: 1, seals_checked: true });
     const byId = new Map<string, Record<string, unknown>>(
@@ -129,18 +109,18 @@ describe('member list --json', () => {
 
 describe('join', () => {
   it('twice from one device is idempotent: same id, access.json unchanged', () => {
-    const before = accessText();
-    const again = ok(bob, ['join', '--name', 'bob']);
+    const before = readAccessText(dir);
+    const again = kagiOk(bob, dir, ['join', '--name', 'bob']);
     expect(again.stdout.trim()).toBe(bobId);
     expect(again.stderr).toContain(`already member ${bobId} (pending)`);
-    const renamed = ok(bob, ['join', '--name', 'robert']);
+    const renamed = kagiOk(bob, dir, ['join', '--name', 'robert']);
     expect(renamed.stdout.trim()).toBe(bobId);
-    expect(accessText()).toBe(before);
+    expect(readAccessText(dir)).toBe(before);
   });
 
   it('refuses a name with control characters (exit 2), creating nothing', () => {
     const carol = makePerson('carol');
-    const before = accessText();
+    const before = readAccessText(dir);
     for (const name of [
       'carol\u001b[31m',
       'carol\nalice',
@@ -153,17 +133,17 @@ describe('join', () => {
       expect(r.stderr).toMatch(/^error: a member name is 1-64 printable characters/m);
       expect(r.stderr).not.toContain('\u001b');
     }
-    expect(accessText()).toBe(before);
+    expect(readAccessText(dir)).toBe(before);
     expect(() => statSync(path.join(carol.home, 'identity.txt'))).toThrow();
   });
 
   it('a name with terminal escapes written into access.json by hand is shown sanitised', () => {
     const evil = 'mal\u001b[2J\u001b]0;pwned\u0007lory\u202e\r';
-    const access = readAccess();
+    const access = readAccess(dir);
     const entry = access.members.find((m) => m.id === bobId);
     if (!entry) throw new Error('bob missing');
     entry.name = evil;
-    writeAccess(access);
+    writeAccess(dir, access);
     for (const args of [
       ['member', 'list'],
       ['member', 'list', '--json'],
@@ -183,16 +163,16 @@ describe('join', () => {
 describe('member add-machine --out', () => {
   it('writes the identity with mode 0600 and registers an active, sealed member', () => {
     const file = path.join(makeTempDir('kagi-machine-'), 'ci.txt');
-    const r = ok(alice, ['member', 'add-machine', 'ci', '--out', file]);
+    const r = kagiOk(alice, dir, ['member', 'add-machine', 'ci', '--out', file]);
     expect(r.stdout).toBe('');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const text = readFileSync(file, 'utf8');
     expect(text).toMatch(/^AGE-SECRET-KEY-1[0-9A-Z]+$/m);
     expect(r.stderr).not.toContain(/AGE-SECRET-KEY-1\S+/.exec(text)?.[0]);
     const recipient = /^# public key: (age1\S+)$/m.exec(text)?.[1];
-    const machine = readAccess().members.find((m) => m.name === 'ci');
+    const machine = readAccess(dir).members.find((m) => m.name === 'ci');
     expect(machine).toMatchObject({ status: 'active', recipient, approved_by: aliceId });
-    const list = JSON.parse(ok(alice, ['member', 'list', '--json']).stdout);
+    const list = JSON.parse(kagiOk(alice, dir, ['member', 'list', '--json']).stdout);
     expect(list.members.find((m: { name: string }) => m.name === 'ci')?.seal_ok).toBe(true);
     const read = kagi(makePerson('ci'), dir, ['run', '--', 'printenv', 'KEY'], '', {
       KAGI_IDENTITY_FILE: file,
@@ -229,7 +209,7 @@ describe('confirmations', () => {
     expect(approve.stderr).toMatch(/^hint: .*--yes/m);
     expect(kagiFiles()).toEqual(before);
 
-    ok(alice, ['member', 'approve', bobId, '--yes']);
+    kagiOk(alice, dir, ['member', 'approve', bobId, '--yes']);
     const approved = kagiFiles();
     const remove = kagi(alice, dir, ['member', 'remove', bobId]);
     expect(remove.code).toBe(1);
@@ -249,12 +229,12 @@ describe('confirmations', () => {
     expect(yes.code, yes.stdout).toBe(0);
     expect(yes.stdout).toContain('Give bob access to every secret of this project? [y/N]');
     expect(yes.stdout).toMatch(/fingerprint: [0-9a-f]{4}( [0-9a-f]{4}){3}/);
-    expect(readAccess().members.find((m) => m.id === bobId)?.status).toBe('active');
+    expect(readAccess(dir).members.find((m) => m.id === bobId)?.status).toBe('active');
     expect(kagi(bob, dir, ['run', '--', 'printenv', 'KEY']).stdout).toBe('members-value-Hg6tY1\n');
   });
 
   it('remove on a terminal needs the typed member id', () => {
-    ok(alice, ['member', 'approve', bobId, '--yes']);
+    kagiOk(alice, dir, ['member', 'approve', bobId, '--yes']);
     const before = kagiFiles();
     const wrong = kagiOnTerminal(alice, dir, ['member', 'remove', bobId], ['y\r']);
     expect(wrong.code).toBe(1);
@@ -264,7 +244,7 @@ describe('confirmations', () => {
     const typed = kagiOnTerminal(alice, dir, ['member', 'remove', bobId], [`${bobId}\r`]);
     expect(typed.code, typed.stdout).toBe(0);
     expect(typed.stdout).toContain(': KEY');
-    expect(readAccess()).toMatchObject({ epoch: 2 });
-    expect(readAccess().members.find((m) => m.id === bobId)?.status).toBe('removed');
+    expect(readAccess(dir)).toMatchObject({ epoch: 2 });
+    expect(readAccess(dir).members.find((m) => m.id === bobId)?.status).toBe('removed');
   });
 });

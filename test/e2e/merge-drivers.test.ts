@@ -3,19 +3,31 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseAccess } from '../../src/core/access.js';
 import { parseStore } from '../../src/core/store.js';
 import { deriveProjectKeys, parseRootKeyHex } from '../../src/crypto/keys.js';
 import { computeTag } from '../../src/crypto/secret-line.js';
 import {
   cleanup,
+  DUMP_ENV,
   git,
-  kagi,
   makePerson,
   makeTempDir,
-  type Person,
   type Result,
+  readAccess,
+  readAccessText,
+  readCachedKey,
 } from './harness.js';
+import {
+  approveAndPush,
+  cloneShared,
+  commitKagi,
+  joinProject,
+  kagiIn,
+  kagiOkIn,
+  makeSharedRepo,
+  requestAccess,
+  type Teammate,
+} from './team.js';
 
 afterAll(() => cleanup());
 
@@ -23,37 +35,14 @@ const STORE = '.kagi/secrets/api/development.enc';
 const NAMES = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8'];
 const initial = (name: string) => `initial-value-of-${name}-x8Kq2`;
 
-interface Clone {
-  person: Person;
-  dir: string;
-}
-
 let world: string;
 let origin: string;
-let alice: Clone;
-let bob: Clone;
-let carol: Clone;
-
-function ok(c: Clone, args: string[], input = ''): Result {
-  const r = kagi(c.person, c.dir, args, input);
-  expect(r.code, `git kagi ${args.join(' ')}: ${r.stderr}`).toBe(0);
-  return r;
-}
-
-function makeClone(person: Person, name = person.name): Clone {
-  const dir = path.join(world, name);
-  git(person, world, ['clone', '-q', origin, dir]);
-  git(person, dir, ['config', 'pull.rebase', 'false']);
-  return { person, dir };
-}
-
-function commit(c: Clone, message: string): void {
-  git(c.person, c.dir, ['add', '--', '.kagi']);
-  git(c.person, c.dir, ['commit', '-q', '-m', message]);
-}
+let alice: Teammate;
+let bob: Teammate;
+let carol: Teammate;
 
 /** The clone's main branch, equal to origin's, clean. */
-function sync(c: Clone): void {
+function sync(c: Teammate): void {
   git(c.person, c.dir, ['fetch', '-q', 'origin']);
   git(c.person, c.dir, ['merge', '--abort'], true);
   git(c.person, c.dir, ['checkout', '-q', '-f', '-B', 'main', 'origin/main']);
@@ -61,36 +50,24 @@ function sync(c: Clone): void {
 }
 
 /** What a process started by `git kagi run api` sees, for the given names. */
-function values(c: Clone, names: readonly string[]): Record<string, string | undefined> {
-  const r = ok(c, [
-    'run',
-    'api',
-    '--',
-    process.execPath,
-    '-e',
-    'process.stdout.write(JSON.stringify(process.env))',
-  ]);
+function values(c: Teammate, names: readonly string[]): Record<string, string | undefined> {
+  const r = kagiOkIn(c, ['run', 'api', '--', ...DUMP_ENV]);
   const env = JSON.parse(r.stdout) as Record<string, string>;
   return Object.fromEntries(names.map((n) => [n, env[n]]));
 }
 
-function storeText(c: Clone): string {
+function storeText(c: Teammate): string {
   return readFileSync(path.join(c.dir, STORE), 'utf8');
 }
 
-function storeLines(c: Clone) {
+function storeLines(c: Teammate) {
   return parseStore(storeText(c), 'api/development', STORE);
 }
 
-function accessOf(c: Clone) {
-  return parseAccess(readFileSync(path.join(c.dir, '.kagi', 'access.json'), 'utf8'));
-}
-
 /** The tag of a name in api/development, from the root key `c`'s device caches. */
-function tagOf(name: string, c: Clone = alice): string {
-  const access = accessOf(c);
-  const file = path.join(c.person.home, 'projects', `${access.project_id}.key`);
-  const keys = deriveProjectKeys(parseRootKeyHex(readFileSync(file, 'utf8')) as Uint8Array);
+function tagOf(name: string, c: Teammate = alice): string {
+  const hex = readCachedKey(c.person, readAccess(c.dir).project_id);
+  const keys = deriveProjectKeys(parseRootKeyHex(hex) as Uint8Array);
   return computeTag(keys.env('development').tag, 'api/development', name);
 }
 
@@ -98,8 +75,8 @@ function tagOf(name: string, c: Clone = alice): string {
  * Two of NAMES whose lines are `gap` apart in the store of `c` as it is now (other tests add
  * secrets, and a rotation changes every tag).
  */
-function pairApart(c: Clone, gap: number): [string, string] {
-  const rows = JSON.parse(ok(c, ['get', '--json']).stdout) as Array<{
+function pairApart(c: Teammate, gap: number): [string, string] {
+  const rows = JSON.parse(kagiOkIn(c, ['get', '--json']).stdout) as Array<{
     scope: string;
     name: string;
     inherited_from: string | null;
@@ -116,14 +93,10 @@ function pairApart(c: Clone, gap: number): [string, string] {
   throw new Error(`no two lines ${gap} apart`);
 }
 
-function unmerged(c: Clone): string[] {
+function unmerged(c: Teammate): string[] {
   return git(c.person, c.dir, ['diff', '--name-only', '--diff-filter=U'])
     .stdout.split('\n')
     .filter(Boolean);
-}
-
-function join(c: Clone, name: string): string {
-  return ok(c, ['join', '--name', name]).stdout.trim();
 }
 
 /**
@@ -132,33 +105,20 @@ function join(c: Clone, name: string): string {
  */
 beforeAll(() => {
   world = makeTempDir('kagi-merge-');
-  origin = path.join(world, 'origin.git');
   const a = makePerson('alice');
-  git(a, world, ['init', '-q', '--bare', origin]);
-  git(a, origin, ['symbolic-ref', 'HEAD', 'refs/heads/main']);
-  alice = makeClone(a);
-  git(a, alice.dir, ['symbolic-ref', 'HEAD', 'refs/heads/main']);
-  git(a, alice.dir, ['commit', '-q', '--allow-empty', '-m', 'root']);
-  ok(alice, ['init', '--name', 'alice']);
-  for (const n of NAMES) ok(alice, ['set', 'api', n, initial(n)]);
+  origin = makeSharedRepo(a, path.join(world, 'origin.git'));
+  alice = cloneShared(a, origin);
+  kagiOkIn(alice, ['init', '--name', 'alice']);
+  for (const n of NAMES) kagiOkIn(alice, ['set', 'api', n, initial(n)]);
   git(a, alice.dir, ['add', '--', '.kagi', '.gitattributes', '.gitignore']);
   git(a, alice.dir, ['commit', '-q', '-m', 'git-kagi']);
   git(a, alice.dir, ['push', '-q', '-u', 'origin', 'main']);
 
-  bob = makeClone(makePerson('bob'));
-  const bobId = join(bob, 'bob');
-  commit(bob, 'bob asks for access');
-  git(bob.person, bob.dir, ['push', '-q', 'origin', 'main']);
-  carol = makeClone(makePerson('carol'));
-  const carolId = join(carol, 'carol');
-  commit(carol, 'carol asks for access');
-  git(carol.person, carol.dir, ['push', '-q', 'origin', 'main']);
-
-  git(a, alice.dir, ['pull', '-q']);
-  ok(alice, ['member', 'approve', bobId, '--yes']);
-  ok(alice, ['member', 'approve', carolId, '--yes']);
-  commit(alice, 'approve bob and carol');
-  git(a, alice.dir, ['push', '-q', 'origin', 'main']);
+  bob = cloneShared(makePerson('bob'), origin);
+  const bobId = requestAccess(bob);
+  carol = cloneShared(makePerson('carol'), origin);
+  const carolId = requestAccess(carol);
+  approveAndPush(alice, [bobId, carolId], 'approve bob and carol');
 });
 
 beforeEach(() => {
@@ -167,15 +127,15 @@ beforeEach(() => {
 
 describe('access.json', () => {
   it('merges two PRs that each add a join request with no conflict; both requests survive', () => {
-    const dave = makeClone(makePerson('dave'));
-    const erin = makeClone(makePerson('erin'));
+    const dave = cloneShared(makePerson('dave'), origin);
+    const erin = cloneShared(makePerson('erin'), origin);
     git(dave.person, dave.dir, ['checkout', '-q', '-b', 'join-dave']);
-    const daveId = join(dave, 'dave');
-    commit(dave, 'dave asks for access');
+    const daveId = joinProject(dave.person, dave.dir);
+    commitKagi(dave, 'dave asks for access');
     git(dave.person, dave.dir, ['push', '-q', 'origin', 'join-dave']);
     git(erin.person, erin.dir, ['checkout', '-q', '-b', 'join-erin']);
-    const erinId = join(erin, 'erin');
-    commit(erin, 'erin asks for access');
+    const erinId = joinProject(erin.person, erin.dir);
+    commitKagi(erin, 'erin asks for access');
     git(erin.person, erin.dir, ['push', '-q', 'origin', 'join-erin']);
 
     // The reviewer merges both PRs, each with a merge commit, as a hosting site's "merge" would.
@@ -196,9 +156,9 @@ describe('access.json', () => {
     );
     expect(second.code, second.stderr).toBe(0);
     expect(unmerged(bob)).toEqual([]);
-    expect(readFileSync(path.join(bob.dir, '.kagi', 'access.json'), 'utf8')).not.toContain('<<<<');
+    expect(readAccessText(bob.dir)).not.toContain('<<<<');
 
-    const access = accessOf(bob);
+    const access = readAccess(bob.dir);
     const byId = new Map(access.members.map((m) => [m.id, m]));
     expect(byId.get(daveId)).toMatchObject({ name: 'dave', status: 'pending' });
     expect(byId.get(erinId)).toMatchObject({ name: 'erin', status: 'pending' });
@@ -209,37 +169,37 @@ describe('access.json', () => {
         .sort(),
     ).toEqual(['alice', 'bob', 'carol']);
     // The merged file is what git kagi writes: its members still verify, both can be approved.
-    const list = JSON.parse(ok(bob, ['member', 'list', '--json']).stdout);
+    const list = JSON.parse(kagiOkIn(bob, ['member', 'list', '--json']).stdout);
     expect(
       list.members.every(
         (m: { seal_ok?: boolean; status: string }) => m.status !== 'active' || m.seal_ok,
       ),
     ).toBe(true);
-    ok(bob, ['member', 'approve', daveId, '--yes']);
-    ok(bob, ['member', 'approve', erinId, '--yes']);
+    kagiOkIn(bob, ['member', 'approve', daveId, '--yes']);
+    kagiOkIn(bob, ['member', 'approve', erinId, '--yes']);
   });
 
   it('re-wraps a member approved on a branch while main rotated the key', () => {
-    const dave = makeClone(makePerson('dave'), 'dave-approved');
-    const daveId = join(dave, 'dave');
-    commit(dave, 'dave asks for access');
+    const dave = cloneShared(makePerson('dave'), origin, path.join(world, 'dave-approved'));
+    const daveId = joinProject(dave.person, dave.dir);
+    commitKagi(dave, 'dave asks for access');
     git(dave.person, dave.dir, ['push', '-q', 'origin', 'main']);
     sync(bob);
     git(bob.person, bob.dir, ['checkout', '-q', '-b', 'approve-dave']);
-    ok(bob, ['member', 'approve', daveId, '--yes']);
-    commit(bob, 'approve dave');
+    kagiOkIn(bob, ['member', 'approve', daveId, '--yes']);
+    commitKagi(bob, 'approve dave');
     git(bob.person, bob.dir, ['push', '-q', 'origin', 'approve-dave']);
     sync(alice);
-    ok(alice, ['rotate']);
-    commit(alice, 'rotate the key');
+    kagiOkIn(alice, ['rotate']);
+    commitKagi(alice, 'rotate the key');
 
     git(alice.person, alice.dir, ['fetch', '-q', 'origin']);
     const merge = git(alice.person, alice.dir, ['merge', '--no-edit', 'origin/approve-dave'], true);
     expect(merge.code, merge.stdout + merge.stderr).toBe(0);
     expect(merge.stderr).toContain(`re-wrapped member ${daveId}`);
-    const access = accessOf(alice);
+    const access = readAccess(alice.dir);
     expect(access.members.find((m) => m.id === daveId)?.status).toBe('active');
-    const list = JSON.parse(ok(alice, ['member', 'list', '--json']).stdout);
+    const list = JSON.parse(kagiOkIn(alice, ['member', 'list', '--json']).stdout);
     expect(list.members.find((m: { id: string }) => m.id === daveId)).toMatchObject({
       seal_ok: true,
     });
@@ -255,13 +215,13 @@ describe('stores', () => {
     const [x, y] = pairApart(alice, 1); // two adjacent lines of the store
     const before = values(alice, NAMES);
     const base = storeLines(bob);
-    ok(alice, ['set', 'api', x, 'alice-changed-x-Q9w']);
-    ok(alice, ['set', 'api', 'ALICE_NEW', 'alice-added-value-3Lp']);
-    commit(alice, `alice changes ${x}`);
+    kagiOkIn(alice, ['set', 'api', x, 'alice-changed-x-Q9w']);
+    kagiOkIn(alice, ['set', 'api', 'ALICE_NEW', 'alice-added-value-3Lp']);
+    commitKagi(alice, `alice changes ${x}`);
     git(alice.person, alice.dir, ['push', '-q', 'origin', 'main']);
-    ok(bob, ['set', 'api', y, 'bob-changed-y-Z7r']);
-    ok(bob, ['set', 'api', 'BOB_NEW', 'bob-added-value-8Mn']);
-    commit(bob, `bob changes ${y}`);
+    kagiOkIn(bob, ['set', 'api', y, 'bob-changed-y-Z7r']);
+    kagiOkIn(bob, ['set', 'api', 'BOB_NEW', 'bob-added-value-8Mn']);
+    commitKagi(bob, `bob changes ${y}`);
 
     const pull = git(bob.person, bob.dir, ['pull', '-q', '--no-edit'], true);
     expect(pull.code, pull.stderr).toBe(0);
@@ -283,11 +243,11 @@ describe('stores', () => {
 
   it('merges the same secret changed to the same value on both sides', () => {
     const before = values(alice, ['S6']);
-    ok(alice, ['set', 'api', 'S5', 'same-new-value-on-both-sides']);
-    commit(alice, 'alice changes S5');
+    kagiOkIn(alice, ['set', 'api', 'S5', 'same-new-value-on-both-sides']);
+    commitKagi(alice, 'alice changes S5');
     git(alice.person, alice.dir, ['push', '-q', 'origin', 'main']);
-    ok(bob, ['set', 'api', 'S5', 'same-new-value-on-both-sides']);
-    commit(bob, 'bob changes S5 the same way');
+    kagiOkIn(bob, ['set', 'api', 'S5', 'same-new-value-on-both-sides']);
+    commitKagi(bob, 'bob changes S5 the same way');
     expect(storeText(bob)).not.toBe(storeText(alice)); // fresh nonces: only a key can tell
 
     const pull = git(bob.person, bob.dir, ['pull', '-q', '--no-edit'], true);
@@ -303,12 +263,12 @@ describe('stores', () => {
     const before = values(alice, ['S6']);
     const ours = 'bob-way-of-S6-value-Jk3';
     const theirs = 'alice-way-of-S6-value-Pq8';
-    ok(alice, ['set', 'api', 'S6', theirs]);
-    ok(alice, ['set', 'api', 'S1', 'alice-also-changed-S1']);
-    commit(alice, 'alice changes S6');
+    kagiOkIn(alice, ['set', 'api', 'S6', theirs]);
+    kagiOkIn(alice, ['set', 'api', 'S1', 'alice-also-changed-S1']);
+    commitKagi(alice, 'alice changes S6');
     git(alice.person, alice.dir, ['push', '-q', 'origin', 'main']);
-    ok(bob, ['set', 'api', 'S6', ours]);
-    commit(bob, 'bob changes S6 another way');
+    kagiOkIn(bob, ['set', 'api', 'S6', ours]);
+    commitKagi(bob, 'bob changes S6 another way');
 
     const pull = git(bob.person, bob.dir, ['pull', '--no-edit'], true);
     expect(pull.code).not.toBe(0);
@@ -330,22 +290,22 @@ describe('stores', () => {
   it('merges a branch that added a secret before a rotation: every line at the new epoch', () => {
     const before = values(alice, ['S4']);
     git(bob.person, bob.dir, ['checkout', '-q', '-b', 'feature']);
-    ok(bob, ['set', 'api', 'FEATURE_FLAG_KEY', 'added-before-rotation-Vb4']);
-    ok(bob, ['set', 'api', 'S2', 'changed-before-rotation-Wc5']);
-    commit(bob, 'feature: new secret');
+    kagiOkIn(bob, ['set', 'api', 'FEATURE_FLAG_KEY', 'added-before-rotation-Vb4']);
+    kagiOkIn(bob, ['set', 'api', 'S2', 'changed-before-rotation-Wc5']);
+    commitKagi(bob, 'feature: new secret');
     git(bob.person, bob.dir, ['push', '-q', 'origin', 'feature']);
-    ok(alice, ['set', 'api', 'S3', 'changed-on-main-Xd6']);
-    ok(alice, ['rotate']);
-    commit(alice, 'rotate the key');
+    kagiOkIn(alice, ['set', 'api', 'S3', 'changed-on-main-Xd6']);
+    kagiOkIn(alice, ['rotate']);
+    commitKagi(alice, 'rotate the key');
     git(alice.person, alice.dir, ['push', '-q', 'origin', 'main']);
-    const epoch = accessOf(alice).epoch;
+    const epoch = readAccess(alice.dir).epoch;
     expect(epoch).toBeGreaterThan(1);
 
     git(alice.person, alice.dir, ['fetch', '-q', 'origin']);
     const merge = git(alice.person, alice.dir, ['merge', '--no-edit', 'origin/feature'], true);
     expect(merge.code, merge.stdout + merge.stderr).toBe(0);
     expect(unmerged(alice)).toEqual([]);
-    expect(accessOf(alice).epoch).toBe(epoch);
+    expect(readAccess(alice.dir).epoch).toBe(epoch);
     expect(new Set(storeLines(alice).map((l) => l.epoch))).toEqual(new Set([epoch]));
     expect(values(alice, ['FEATURE_FLAG_KEY', 'S2', 'S3', 'S4'])).toEqual({
       FEATURE_FLAG_KEY: 'added-before-rotation-Vb4',
@@ -358,18 +318,18 @@ describe('stores', () => {
   it('merges main after a rotation into a branch made before it, on the branch author’s device', () => {
     const before = values(alice, ['S7']);
     git(bob.person, bob.dir, ['checkout', '-q', '-b', 'feature-2']);
-    ok(bob, ['set', 'api', 'BRANCH_SECRET', 'added-on-old-branch-Ye7']);
-    commit(bob, 'feature-2: new secret');
-    ok(alice, ['rotate']);
-    commit(alice, 'rotate the key');
+    kagiOkIn(bob, ['set', 'api', 'BRANCH_SECRET', 'added-on-old-branch-Ye7']);
+    commitKagi(bob, 'feature-2: new secret');
+    kagiOkIn(alice, ['rotate']);
+    commitKagi(alice, 'rotate the key');
     git(alice.person, alice.dir, ['push', '-q', 'origin', 'main']);
-    const epoch = accessOf(alice).epoch;
+    const epoch = readAccess(alice.dir).epoch;
 
     git(bob.person, bob.dir, ['fetch', '-q', 'origin']);
     const merge = git(bob.person, bob.dir, ['merge', '--no-edit', 'origin/main'], true);
     expect(merge.code, merge.stdout + merge.stderr).toBe(0);
     expect(unmerged(bob)).toEqual([]);
-    expect(accessOf(bob).epoch).toBe(epoch);
+    expect(readAccess(bob.dir).epoch).toBe(epoch);
     expect(new Set(storeLines(bob).map((l) => l.epoch))).toEqual(new Set([epoch]));
     expect(values(bob, ['BRANCH_SECRET', 'S7'])).toEqual({
       BRANCH_SECRET: 'added-on-old-branch-Ye7',
@@ -378,22 +338,22 @@ describe('stores', () => {
   });
 
   it('merges criss-crossed histories (a recursive merge over a virtual base)', () => {
-    ok(alice, ['set', 'api', 'S1', 'criss-cross-S1-a']);
-    commit(alice, 'alice: S1');
+    kagiOkIn(alice, ['set', 'api', 'S1', 'criss-cross-S1-a']);
+    commitKagi(alice, 'alice: S1');
     git(alice.person, alice.dir, ['push', '-q', 'origin', 'HEAD:refs/heads/cross-a']);
     git(bob.person, bob.dir, ['checkout', '-q', '-b', 'cross-b']);
-    ok(bob, ['set', 'api', 'S2', 'criss-cross-S2-b']);
-    commit(bob, 'bob: S2');
+    kagiOkIn(bob, ['set', 'api', 'S2', 'criss-cross-S2-b']);
+    commitKagi(bob, 'bob: S2');
     git(bob.person, bob.dir, ['push', '-q', 'origin', 'cross-b']);
     for (const c of [alice, bob]) git(c.person, c.dir, ['fetch', '-q', 'origin']);
     expect(git(alice.person, alice.dir, ['merge', '--no-edit', 'origin/cross-b'], true).code).toBe(
       0,
     );
     expect(git(bob.person, bob.dir, ['merge', '--no-edit', 'origin/cross-a'], true).code).toBe(0);
-    ok(alice, ['set', 'api', 'S3', 'criss-cross-S3-a']);
-    commit(alice, 'alice: S3');
-    ok(bob, ['set', 'api', 'S4', 'criss-cross-S4-b']);
-    commit(bob, 'bob: S4');
+    kagiOkIn(alice, ['set', 'api', 'S3', 'criss-cross-S3-a']);
+    commitKagi(alice, 'alice: S3');
+    kagiOkIn(bob, ['set', 'api', 'S4', 'criss-cross-S4-b']);
+    commitKagi(bob, 'bob: S4');
     git(bob.person, bob.dir, ['push', '-q', 'origin', 'cross-b']);
     git(alice.person, alice.dir, ['fetch', '-q', 'origin']);
     const bases = git(alice.person, alice.dir, ['merge-base', '--all', 'HEAD', 'origin/cross-b']);
@@ -415,28 +375,28 @@ describe('stores', () => {
   // re-encrypts them when the key is at hand and says to commit.
   it('a new scope from a branch made before a rotation reads after the merge', () => {
     git(bob.person, bob.dir, ['checkout', '-q', '-b', 'new-scope']);
-    ok(bob, ['set', 'web', 'WEB_TOKEN', 'new-scope-before-rotation-Zf8']);
-    commit(bob, 'web: first secret');
+    kagiOkIn(bob, ['set', 'web', 'WEB_TOKEN', 'new-scope-before-rotation-Zf8']);
+    commitKagi(bob, 'web: first secret');
     git(bob.person, bob.dir, ['push', '-q', 'origin', 'new-scope']);
-    ok(alice, ['rotate']);
-    commit(alice, 'rotate the key');
+    kagiOkIn(alice, ['rotate']);
+    commitKagi(alice, 'rotate the key');
     git(alice.person, alice.dir, ['push', '-q', 'origin', 'main']); // the next tests start from it
     git(alice.person, alice.dir, ['fetch', '-q', 'origin']);
     const merge = git(alice.person, alice.dir, ['merge', '--no-edit', 'origin/new-scope'], true);
     expect(merge.code, merge.stderr).toBe(0);
     expect(merge.stderr).toMatch(/re-encrypted/);
-    const get = kagi(alice.person, alice.dir, ['get', '--json']);
+    const get = kagiIn(alice, ['get', '--json']);
     expect(get.code, get.stderr).toBe(0);
     expect(get.stdout).toContain('WEB_TOKEN');
-    expect(kagi(alice.person, alice.dir, ['verify']).code).toBe(0);
-    commit(alice, 'kagi: re-encrypt the merged scope');
+    expect(kagiIn(alice, ['verify']).code).toBe(0);
+    commitKagi(alice, 'kagi: re-encrypt the merged scope');
   });
 });
 
 describe('without the merge drivers (a clone that never ran git kagi)', () => {
-  let plain: Clone;
+  let plain: Teammate;
   beforeAll(() => {
-    plain = makeClone(carol.person, 'carol-plain');
+    plain = cloneShared(carol.person, origin, path.join(world, 'carol-plain'));
   });
 
   /** alice changes `mine` on main, bob `theirs` on a branch; `plain` merges with git's text merge. */
@@ -445,12 +405,12 @@ describe('without the merge drivers (a clone that never ran git kagi)', () => {
     mine: Record<string, string>,
     theirs: Record<string, string>,
   ) {
-    for (const [name, value] of Object.entries(mine)) ok(alice, ['set', 'api', name, value]);
-    commit(alice, `alice: ${branch}`);
+    for (const [name, value] of Object.entries(mine)) kagiOkIn(alice, ['set', 'api', name, value]);
+    commitKagi(alice, `alice: ${branch}`);
     git(alice.person, alice.dir, ['push', '-q', 'origin', 'main']);
     git(bob.person, bob.dir, ['checkout', '-q', '-b', branch]);
-    for (const [name, value] of Object.entries(theirs)) ok(bob, ['set', 'api', name, value]);
-    commit(bob, `bob: ${branch}`);
+    for (const [name, value] of Object.entries(theirs)) kagiOkIn(bob, ['set', 'api', name, value]);
+    commitKagi(bob, `bob: ${branch}`);
     git(bob.person, bob.dir, ['push', '-q', 'origin', branch]);
 
     sync(plain);
@@ -471,7 +431,7 @@ describe('without the merge drivers (a clone that never ran git kagi)', () => {
       return 'conflict';
     }
     expect(unmerged(plain)).toEqual([]);
-    const get = kagi(plain.person, plain.dir, ['get', '--json']);
+    const get = kagiIn(plain, ['get', '--json']);
     expect(get.code, get.stderr).toBe(0);
     expect(values(plain, Object.keys(expected))).toEqual(expected);
     return 'clean';

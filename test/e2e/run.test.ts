@@ -15,12 +15,11 @@ import {
   makeRepo,
   makeTempDir,
   must,
+  readCachedKey,
+  readChildEnv,
 } from './harness.js';
 
 afterAll(cleanup);
-
-/** A child that prints its whole environment as JSON. */
-const DUMP_ENV = [process.execPath, '-e', 'process.stdout.write(JSON.stringify(process.env))'];
 
 describe('run', () => {
   const alice = makePerson('alice');
@@ -33,17 +32,10 @@ describe('run', () => {
   must(kagi(alice, repo, ['set', 'api', 'production', 'KEY', 'from-api-production']));
   must(kagi(alice, repo, ['set', 'api', 'KEY', 'from-api-development']));
   must(kagi(alice, repo, ['set', 'development', 'DEV_WIDE', 'from-project-development']));
-  const keyHex = readFileSync(path.join(alice.home, 'projects', `${projectId}.key`), 'utf8').trim();
-
-  function childEnv(args: string[], extraEnv: NodeJS.ProcessEnv = {}, cwd = repo) {
-    const r = kagi(alice, cwd, ['run', ...args, ...DUMP_ENV], '', extraEnv);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    return JSON.parse(r.stdout) as Record<string, string>;
-  }
+  const keyHex = readCachedKey(alice, projectId);
 
   it('injects the service scope over the project-wide scope over the parent environment', () => {
-    const env = childEnv(['api', 'production', '--'], {
+    const env = readChildEnv(alice, repo, ['api', 'production', '--'], {
       KEY: 'from-parent',
       SHARED: 'from-parent',
       PARENT_ONLY: 'from-parent',
@@ -55,31 +47,31 @@ describe('run', () => {
   });
 
   it('`run -- cmd` at the root uses the project-wide scope of the default env', () => {
-    const env = childEnv(['--'], { KEY: 'from-parent' });
+    const env = readChildEnv(alice, repo, ['--'], { KEY: 'from-parent' });
     expect(env.DEV_WIDE).toBe('from-project-development');
     expect(env.KEY).toBe('from-parent');
   });
 
   it('`run api -- cmd` uses api in the default env, with its project-wide scope under it', () => {
-    const env = childEnv(['api', '--']);
+    const env = readChildEnv(alice, repo, ['api', '--']);
     expect(env.KEY).toBe('from-api-development');
     expect(env.DEV_WIDE).toBe('from-project-development');
     expect(env.SHARED).toBeUndefined();
   });
 
   it('`run api production cmd` works without `--`, and so do --service/--env', () => {
-    expect(childEnv(['api', 'production']).KEY).toBe('from-api-production');
-    expect(childEnv(['--service', 'api', '--env', 'production', '--']).KEY).toBe(
+    expect(readChildEnv(alice, repo, ['api', 'production']).KEY).toBe('from-api-production');
+    expect(readChildEnv(alice, repo, ['--service', 'api', '--env', 'production', '--']).KEY).toBe(
       'from-api-production',
     );
-    expect(childEnv(['--env=production']).KEY).toBe('from-project-production');
+    expect(readChildEnv(alice, repo, ['--env=production']).KEY).toBe('from-project-production');
   });
 
   it('inside the nested service folder the service is implied', () => {
     const folder = path.join(repo, 'apps', 'api');
     mkdirSync(folder, { recursive: true });
-    expect(childEnv(['--'], {}, folder).KEY).toBe('from-api-development');
-    expect(childEnv(['production', '--'], {}, folder).KEY).toBe('from-api-production');
+    expect(readChildEnv(alice, folder, ['--']).KEY).toBe('from-api-development');
+    expect(readChildEnv(alice, folder, ['production', '--']).KEY).toBe('from-api-production');
   });
 
   it('passes no KAGI_* variable to the child, whatever the key source', () => {
@@ -89,7 +81,7 @@ describe('run', () => {
       { KAGI_PROJECT_KEY: keyHex },
       { KAGI_IDENTITY: identity },
     ]) {
-      const env = childEnv(['api', '--'], extra);
+      const env = readChildEnv(alice, repo, ['api', '--'], extra);
       expect(Object.keys(env).filter((k) => k.startsWith('KAGI_'))).toEqual([]);
       expect(JSON.stringify(env)).not.toContain(keyHex);
       expect(JSON.stringify(env)).not.toContain('AGE-SECRET-KEY-');

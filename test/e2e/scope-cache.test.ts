@@ -4,7 +4,8 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, git, kagi, makePerson, makeRepo, must } from './harness.js';
+import { cleanup, git, kagi, makePerson, makeRepo, must, readChildEnv } from './harness.js';
+import { listFiles } from './tree.js';
 
 afterAll(cleanup);
 
@@ -25,29 +26,10 @@ function setUp() {
   /** The masked listing of every scope (names, authors, times: all from the decrypted lines). */
   const listing = () => kagi(alice, repo, ['get', '--json']);
   /** What `run` injects into api/development, as a child process prints it. */
-  const value = (name: string) => {
-    const script = `process.stdout.write(process.env[${JSON.stringify(name)}] ?? '(unset)')`;
-    const r = kagi(alice, repo, [
-      'run',
-      '--service',
-      'api',
-      '--env',
-      'development',
-      '--',
-      process.execPath,
-      '-e',
-      script,
-    ]);
-    expect(r.stderr).toBe('');
-    return r.stdout;
-  };
+  const value = (name: string) =>
+    readChildEnv(alice, repo, ['--service', 'api', '--env', 'development', '--'])[name] ??
+    '(unset)';
   return { alice, repo, cacheDir, cacheFile, listing, value, setApiKey };
-}
-
-function filesBelow(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.join(e.parentPath, e.name));
 }
 
 describe('scope cache', () => {
@@ -56,7 +38,7 @@ describe('scope cache', () => {
     expect(value('API_KEY')).toBe(VALUES.API_KEY);
     expect(statSync(cacheFile).mode & 0o777).toBe(0o600);
     expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
-    for (const file of filesBelow(cacheDir)) {
+    for (const file of listFiles(cacheDir)) {
       const text = readFileSync(file).toString('latin1');
       for (const needle of [...Object.values(VALUES), ...Object.keys(VALUES), 'alice', 'api/'])
         expect(text).not.toContain(needle);

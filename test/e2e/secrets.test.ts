@@ -8,12 +8,14 @@ import {
   BIN,
   cleanup,
   kagi,
+  kagiOk,
   kagiOnTerminal,
   makePerson,
   makeRepo,
   makeTempDir,
   must,
   type Person,
+  readChildEnv,
 } from './harness.js';
 
 afterAll(cleanup);
@@ -29,17 +31,12 @@ interface Row {
 
 /** What `run` injects for the given scope words, read by a child that prints JSON. */
 function readEnv(person: Person, cwd: string, scope: string[], names: string[]) {
-  const script = `process.stdout.write(JSON.stringify(${JSON.stringify(names)}.map((n) => process.env[n] ?? null)))`;
-  const r = kagi(person, cwd, ['run', ...scope, '--', process.execPath, '-e', script]);
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return Object.fromEntries(names.map((n, i) => [n, (JSON.parse(r.stdout) as unknown[])[i]]));
+  const env = readChildEnv(person, cwd, [...scope, '--']);
+  return Object.fromEntries(names.map((n) => [n, env[n] ?? null]));
 }
 
 function listing(person: Person, cwd: string, args: string[] = []): Row[] {
-  const r = kagi(person, cwd, ['get', '--json', ...args]);
-  expect(r.code).toBe(0);
-  return JSON.parse(r.stdout) as Row[];
+  return JSON.parse(kagiOk(person, cwd, ['get', '--json', ...args]).stdout) as Row[];
 }
 
 function scopesOf(rows: Row[], name: string): string[] {

@@ -5,7 +5,17 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, git, kagi, makePerson, makeRepo, makeTempDir, must } from './harness.js';
+import {
+  cleanup,
+  git,
+  kagi,
+  makePerson,
+  makeRepo,
+  makeTempDir,
+  must,
+  readAccess,
+  readCachedKey,
+} from './harness.js';
 
 afterAll(cleanup);
 
@@ -31,8 +41,7 @@ describe('status', () => {
   const alice = makePerson('alice');
   const repo = makeRepo(alice);
   const projectId = must(kagi(alice, repo, ['init', '--nested', 'apps/api'])).stdout.trim();
-  const memberId = JSON.parse(readFileSync(path.join(repo, '.kagi', 'access.json'), 'utf8'))
-    .members[0].id as string;
+  const memberId = readAccess(repo).members[0]?.id as string;
   const nested = path.join(repo, 'apps', 'api', 'src');
   mkdirSync(nested, { recursive: true });
 
@@ -63,7 +72,7 @@ describe('status', () => {
   });
 
   it('names KAGI_PROJECT_KEY as the key source on a machine without identity', () => {
-    const key = readFileSync(path.join(alice.home, 'projects', `${projectId}.key`), 'utf8').trim();
+    const key = readCachedKey(alice, projectId);
     const ci = makePerson('ci');
     const r = kagi(ci, repo, ['status'], '', { KAGI_PROJECT_KEY: key });
     expect(r.code).toBe(0);

@@ -1,9 +1,22 @@
 // The tamper matrix (STYLE: Tests) through the built binary: every way of damaging or moving a
 // store line ends in the integrity error (exit 4), prints no planted value and changes no file.
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, git, kagi, makePerson, makeRepo, makeTempDir, type Person } from './harness.js';
+import {
+  cleanup,
+  copyToTemp,
+  git,
+  kagi,
+  kagiOk,
+  makePerson,
+  makeRepo,
+  type Person,
+  readStoreRows,
+  type StoreRows,
+  writeStoreRows,
+} from './harness.js';
+import { snapshotTree } from './tree.js';
 
 const PLANTED = {
   API_KEY: 'planted-api-key-Kq7zX9wP3Jv5',
@@ -21,34 +34,15 @@ let alice: Person;
 let base: string;
 let other: string;
 
-function ok(dir: string, args: string[], input = ''): void {
-  const result = kagi(alice, dir, args, input);
-  expect(result.stderr).not.toMatch(/^error:/m);
-  expect(result.code).toBe(0);
-}
-
 /** A fresh copy of the committed project, so every case starts from a good state. */
 function freshCopy(): string {
-  const dir = path.join(makeTempDir('kagi-tamper-'), 'repo');
-  cpSync(base, dir, { recursive: true });
-  return dir;
+  return copyToTemp(base, 'kagi-tamper-');
 }
 
-interface Store {
-  header: string;
-  lines: string[];
-}
-
-function readStore(dir: string, file: string): Store {
-  const [header, ...lines] = readFileSync(path.join(dir, file), 'utf8').split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  return { header: header as string, lines };
-}
-
-/** Writes a well-formed store: the header, then the lines sorted by tag, newline-terminated. */
-function writeStore(dir: string, file: string, store: Store): void {
+/** Writes a well-formed store: the header, then the lines sorted by tag. */
+function writeStore(dir: string, file: string, store: StoreRows): void {
   const lines = [...store.lines].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  writeFileSync(path.join(dir, file), `${store.header}\n${lines.map((l) => `${l}\n`).join('')}`);
+  writeStoreRows(dir, file, { header: store.header, lines });
 }
 
 function fields(line: string): [string, string, string] {
@@ -65,36 +59,14 @@ function flipByte(field: string, at: number): string {
 }
 
 function editLine(dir: string, file: string, index: number, edit: (line: string) => string): void {
-  const store = readStore(dir, file);
+  const store = readStoreRows(dir, file);
   store.lines[index] = edit(store.lines[index] as string);
   writeStore(dir, file, store);
 }
 
 /** Every file of the working tree and of .git/kagi (rotation journal, lock), with its bytes. */
-function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (folder: string) => {
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      const full = path.join(folder, entry.name);
-      const relative = path.relative(dir, full);
-      if (relative === '.git') continue;
-      if (entry.isDirectory()) walk(full);
-      else out.set(relative, readFileSync(full).toString('base64'));
-    }
-  };
-  walk(dir);
-  const gitKagi = path.join(dir, '.git', 'kagi');
-  if (existsSync(gitKagi)) {
-    for (const name of readdirSync(gitKagi, { recursive: true, encoding: 'utf8' })) {
-      const full = path.join(gitKagi, name);
-      try {
-        out.set(path.join('.git/kagi', name), readFileSync(full).toString('base64'));
-      } catch {
-        out.set(path.join('.git/kagi', name), '(folder)');
-      }
-    }
-  }
-  return out;
+function snapshot(dir: string): Record<string, string> {
+  return snapshotTree(dir, { paths: ['.', '.git/kagi'], skip: ['.git'] });
 }
 
 function expectNoPlantedValue(text: string): void {
@@ -124,17 +96,17 @@ function expectIntegrityFailure(dir: string): { get: string; run: string } {
 beforeAll(() => {
   alice = makePerson('alice');
   base = makeRepo(alice);
-  ok(base, ['init', '--name', 'alice', '--envs']);
-  ok(base, ['set', 'api', 'API_KEY', PLANTED.API_KEY]);
-  ok(base, ['set', 'api', 'API_SECRET'], PLANTED.API_SECRET);
-  ok(base, ['set', 'api', 'production', 'PROD_KEY', PLANTED.PROD_KEY]);
-  ok(base, ['set', 'development', 'SHARED', PLANTED.SHARED]);
+  kagiOk(alice, base, ['init', '--name', 'alice', '--envs']);
+  kagiOk(alice, base, ['set', 'api', 'API_KEY', PLANTED.API_KEY]);
+  kagiOk(alice, base, ['set', 'api', 'API_SECRET'], PLANTED.API_SECRET);
+  kagiOk(alice, base, ['set', 'api', 'production', 'PROD_KEY', PLANTED.PROD_KEY]);
+  kagiOk(alice, base, ['set', 'development', 'SHARED', PLANTED.SHARED]);
   git(alice, base, ['add', '.']);
   git(alice, base, ['commit', '-q', '-m', 'secrets']);
 
   other = makeRepo(alice);
-  ok(other, ['init', '--name', 'alice', '--envs']);
-  ok(other, ['set', 'api', 'OTHER_KEY', PLANTED.OTHER_KEY]);
+  kagiOk(alice, other, ['init', '--name', 'alice', '--envs']);
+  kagiOk(alice, other, ['set', 'api', 'OTHER_KEY', PLANTED.OTHER_KEY]);
 });
 
 afterAll(() => cleanup());
@@ -142,8 +114,8 @@ afterAll(() => cleanup());
 describe('the untouched project (control)', () => {
   it('lists masked and runs with the secrets', () => {
     const dir = freshCopy();
-    expect(readStore(dir, API_DEV).lines).toHaveLength(2);
-    expect(readStore(dir, DEV).lines).toHaveLength(1);
+    expect(readStoreRows(dir, API_DEV).lines).toHaveLength(2);
+    expect(readStoreRows(dir, DEV).lines).toHaveLength(1);
     const get = kagi(alice, dir, ['get']);
     expect(get.code).toBe(0);
     expect(get.stdout).toContain('API_KEY');
@@ -191,8 +163,8 @@ describe('tamper matrix: exit 4, error: on stderr, no value shown, no file chang
     [
       'a line moved to another scope of the same env (api/development → development)',
       (dir) => {
-        const from = readStore(dir, API_DEV);
-        const to = readStore(dir, DEV);
+        const from = readStoreRows(dir, API_DEV);
+        const to = readStoreRows(dir, DEV);
         to.lines.push(from.lines.shift() as string);
         writeStore(dir, API_DEV, from);
         writeStore(dir, DEV, to);
@@ -201,8 +173,8 @@ describe('tamper matrix: exit 4, error: on stderr, no value shown, no file chang
     [
       'a line moved to another env (api/production → api/development)',
       (dir) => {
-        const from = readStore(dir, API_PROD);
-        const to = readStore(dir, API_DEV);
+        const from = readStoreRows(dir, API_PROD);
+        const to = readStoreRows(dir, API_DEV);
         to.lines.push(from.lines.shift() as string);
         writeStore(dir, API_PROD, from);
         writeStore(dir, API_DEV, to);
@@ -211,8 +183,8 @@ describe('tamper matrix: exit 4, error: on stderr, no value shown, no file chang
     [
       'a line copied from another project',
       (dir) => {
-        const to = readStore(dir, API_DEV);
-        to.lines.push(...readStore(other, API_DEV).lines);
+        const to = readStoreRows(dir, API_DEV);
+        to.lines.push(...readStoreRows(other, API_DEV).lines);
         writeStore(dir, API_DEV, to);
       },
     ],
@@ -267,7 +239,7 @@ describe('tamper matrix: exit 4, error: on stderr, no value shown, no file chang
     [
       'two payloads swapped between lines',
       (dir) => {
-        const store = readStore(dir, API_DEV);
+        const store = readStoreRows(dir, API_DEV);
         const [a, b] = store.lines.map(fields) as [
           [string, string, string],
           [string, string, string],
@@ -288,7 +260,7 @@ describe('tamper matrix: exit 4, error: on stderr, no value shown, no file chang
     [
       'lines out of order',
       (dir) => {
-        const store = readStore(dir, API_DEV);
+        const store = readStoreRows(dir, API_DEV);
         const file = path.join(dir, API_DEV);
         writeFileSync(file, `${store.header}\n${[...store.lines].reverse().join('\n')}\n`);
       },
@@ -296,7 +268,7 @@ describe('tamper matrix: exit 4, error: on stderr, no value shown, no file chang
     [
       'the header naming another scope (a store renamed)',
       (dir) => {
-        const store = readStore(dir, DEV);
+        const store = readStoreRows(dir, DEV);
         writeFileSync(path.join(dir, API_DEV), `${store.header}\n${store.lines.join('\n')}\n`);
       },
     ],
@@ -314,7 +286,7 @@ describe('tamper matrix: exit 4, error: on stderr, no value shown, no file chang
 describe('git conflict markers in a store', () => {
   it('exit 4 with a hint to run git kagi resolve', () => {
     const dir = freshCopy();
-    const store = readStore(dir, API_DEV);
+    const store = readStoreRows(dir, API_DEV);
     const [first, second] = store.lines as [string, string];
     const [tag, epoch] = fields(first);
     const theirs = `${tag} ${epoch} ${fields(second)[2]}`;

@@ -3,7 +3,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AccessFile, parseAccess } from '../../src/core/access.js';
 import { formatScope, parseScopePath } from '../../src/core/scope.js';
 import { parseStore } from '../../src/core/store.js';
 import { deriveProjectKeys, parseRootKeyHex } from '../../src/crypto/keys.js';
@@ -15,20 +14,27 @@ import {
   makePerson,
   makeRepo,
   makeTempDir,
-  type Person,
   type Result,
+  readAccess,
+  readAccessText,
+  readCachedKey,
 } from './harness.js';
+import {
+  cloneShared,
+  commitAndPush,
+  kagiIn,
+  kagiOkIn,
+  makeSharedRepo,
+  pull,
+  requestAccess,
+  type Teammate,
+} from './team.js';
 
 const VALUES = {
   KEY: 'team-api-key-Vb7mQ2xR',
   DB_URL: 'postgres://team-prod-Jc4wN8',
   AFTER: 'set-after-removal-Lp3zT6',
 };
-
-interface Teammate {
-  person: Person;
-  dir: string;
-}
 
 let bare: string;
 let projectId: string;
@@ -42,40 +48,13 @@ let carolId: string;
 let ciIdentityFile: string;
 let bobOldKey: string;
 
-function ok(who: Teammate, args: string[], input = '', env: NodeJS.ProcessEnv = {}): Result {
-  const r = kagi(who.person, who.dir, args, input, env);
-  expect(r.stderr, `git kagi ${args.join(' ')}`).not.toMatch(/^error:/m);
-  expect(r.code, `git kagi ${args.join(' ')}: ${r.stderr}`).toBe(0);
-  return r;
-}
-
-function clone(person: Person): Teammate {
-  const dir = path.join(makeTempDir(`kagi-clone-${person.name}-`), 'repo');
-  git(person, path.dirname(dir), ['clone', '-q', bare, dir]);
-  return { person, dir };
-}
-
-function commitAndPush(who: Teammate, message: string): void {
-  git(who.person, who.dir, ['add', '--', '.kagi']);
-  git(who.person, who.dir, ['commit', '-q', '-m', message]);
-  git(who.person, who.dir, ['push', '-q', 'origin', 'HEAD:main']);
-}
-
-function pull(who: Teammate): void {
-  git(who.person, who.dir, ['pull', '-q', '--ff-only', 'origin', 'main']);
-}
-
-function readAccess(who: Teammate): AccessFile {
-  return parseAccess(readFileSync(path.join(who.dir, '.kagi', 'access.json'), 'utf8'));
-}
-
 /** The value `run` injects for `name` (api scope over the project-wide one), or the failure. */
 function runPrint(who: Teammate, name: string, env: NodeJS.ProcessEnv = {}): Result {
-  return kagi(who.person, who.dir, ['run', 'api', '--', 'printenv', name], '', env);
+  return kagiIn(who, ['run', 'api', '--', 'printenv', name], '', env);
 }
 
 function cachedKey(who: Teammate): string {
-  return readFileSync(path.join(who.person.home, 'projects', `${projectId}.key`), 'utf8').trim();
+  return readCachedKey(who.person, projectId);
 }
 
 /** Every store of the checkout with its scope name and parsed lines. */
@@ -95,17 +74,11 @@ function readStores(who: Teammate) {
 }
 
 beforeAll(() => {
-  const root = makeTempDir('kagi-team-');
-  bare = path.join(root, 'shared.git');
-  git(makePerson('server'), root, ['init', '-q', '--bare', '-b', 'main', bare]);
-
-  const alicePerson = makePerson('alice');
-  const seed = makeRepo(alicePerson);
-  git(alicePerson, seed, ['push', '-q', bare, 'main']);
-  alice = clone(alicePerson);
-  projectId = ok(alice, ['init', '--name', 'alice', '--envs']).stdout.trim();
-  ok(alice, ['set', 'api', 'KEY', VALUES.KEY]);
-  ok(alice, ['set', 'production', 'DB_URL'], VALUES.DB_URL);
+  bare = makeSharedRepo(makePerson('server'));
+  alice = cloneShared(makePerson('alice'), bare);
+  projectId = kagiOkIn(alice, ['init', '--name', 'alice', '--envs']).stdout.trim();
+  kagiOkIn(alice, ['set', 'api', 'KEY', VALUES.KEY]);
+  kagiOkIn(alice, ['set', 'production', 'DB_URL'], VALUES.DB_URL);
   git(alice.person, alice.dir, ['add', '.']);
   git(alice.person, alice.dir, ['commit', '-q', '-m', 'kagi: init']);
   git(alice.person, alice.dir, ['push', '-q', 'origin', 'HEAD:main']);
@@ -115,14 +88,14 @@ afterAll(() => cleanup());
 
 describe('the team flow (issue 3, End-to-end)', () => {
   it('bob joins: a pending entry with no seal and no wrapped key; he cannot read yet', () => {
-    bob = clone(makePerson('bob'));
-    const joined = ok(bob, ['join', '--name', 'bob']);
+    bob = cloneShared(makePerson('bob'), bare);
+    const joined = kagiOkIn(bob, ['join', '--name', 'bob']);
     bobId = joined.stdout.trim();
     expect(bobId).toMatch(/^kgm_[A-Za-z0-9_-]{12}$/);
     expect(joined.stderr).toContain(`git kagi member approve ${bobId}`);
     bobFingerprint = /Your fingerprint: ([0-9a-f ]+) —/.exec(joined.stderr)?.[1] ?? '';
     expect(bobFingerprint).toMatch(/^[0-9a-f]{4}( [0-9a-f]{4}){3}$/);
-    const entry = readAccess(bob).members.find((m) => m.id === bobId);
+    const entry = readAccess(bob.dir).members.find((m) => m.id === bobId);
     expect(entry).toMatchObject({ name: 'bob', status: 'pending' });
     expect(entry?.seal).toBeUndefined();
     expect(entry?.wrapped_key).toBeUndefined();
@@ -135,30 +108,30 @@ describe('the team flow (issue 3, End-to-end)', () => {
   });
 
   it('a pending member cannot approve anyone, not even himself (exit 3)', () => {
-    const before = readFileSync(path.join(bob.dir, '.kagi', 'access.json'), 'utf8');
-    const r = kagi(bob.person, bob.dir, ['member', 'approve', bobId, '--yes']);
+    const before = readAccessText(bob.dir);
+    const r = kagiIn(bob, ['member', 'approve', bobId, '--yes']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^error: /m);
-    expect(readFileSync(path.join(bob.dir, '.kagi', 'access.json'), 'utf8')).toBe(before);
+    expect(readAccessText(bob.dir)).toBe(before);
     expect(git(bob.person, bob.dir, ['status', '--porcelain', '--', '.kagi']).stdout).toBe('');
   });
 
   it('alice pulls, sees bob pending with his fingerprint, approves and pushes; bob reads', () => {
     pull(alice);
-    const list = ok(alice, ['member', 'list']).stdout;
+    const list = kagiOkIn(alice, ['member', 'list']).stdout;
     const pending = list.slice(list.indexOf('pending:'));
     expect(list).toContain('pending:');
     expect(pending).toContain(bobId);
     expect(pending).toContain('bob');
-    const json = JSON.parse(ok(alice, ['member', 'list', '--json']).stdout);
+    const json = JSON.parse(kagiOkIn(alice, ['member', 'list', '--json']).stdout);
     const row = json.members.find((m: { id: string }) => m.id === bobId);
     expect(row).toMatchObject({ status: 'pending', seal_ok: null, approved_by: null });
     expect(row.fingerprint).toBe(bobFingerprint);
     expect(pending).toContain(bobFingerprint);
 
-    const approved = ok(alice, ['member', 'approve', bobId, '--yes']);
+    const approved = kagiOkIn(alice, ['member', 'approve', bobId, '--yes']);
     expect(approved.stderr).toContain(bobFingerprint);
-    const entry = readAccess(alice).members.find((m) => m.id === bobId);
+    const entry = readAccess(alice.dir).members.find((m) => m.id === bobId);
     expect(entry?.status).toBe('active');
     expect(entry?.wrapped_key).toContain('-----BEGIN AGE ENCRYPTED FILE-----');
     expect(entry?.seal).toBeTruthy();
@@ -171,20 +144,19 @@ describe('the team flow (issue 3, End-to-end)', () => {
   });
 
   it('approving a member who is not pending is an error that changes nothing', () => {
-    const before = readFileSync(path.join(alice.dir, '.kagi', 'access.json'), 'utf8');
-    const r = kagi(alice.person, alice.dir, ['member', 'approve', bobId, '--yes']);
+    const before = readAccessText(alice.dir);
+    const r = kagiIn(alice, ['member', 'approve', bobId, '--yes']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: member .* is active, not pending/m);
-    expect(readFileSync(path.join(alice.dir, '.kagi', 'access.json'), 'utf8')).toBe(before);
+    expect(readAccessText(alice.dir)).toBe(before);
   });
 
   it('carol joins after pulling; KAGI_PROJECT_KEY cannot approve her (exit 3); alice can', () => {
-    carol = clone(makePerson('carol'));
-    carolId = ok(carol, ['join', '--name', 'carol']).stdout.trim();
-    commitAndPush(carol, 'kagi: join request from carol');
+    carol = cloneShared(makePerson('carol'), bare);
+    carolId = requestAccess(carol, 'kagi: join request from carol');
     pull(alice);
 
-    const before = readFileSync(path.join(alice.dir, '.kagi', 'access.json'), 'utf8');
+    const before = readAccessText(alice.dir);
     const keyOnly = makePerson('keyholder');
     const denied = kagi(keyOnly, alice.dir, ['member', 'approve', carolId, '--yes'], '', {
       KAGI_PROJECT_KEY: cachedKey(alice),
@@ -192,9 +164,9 @@ describe('the team flow (issue 3, End-to-end)', () => {
     expect(denied.code).toBe(3);
     expect(denied.stderr).toMatch(/^error: only an active member/m);
     expect(denied.stderr).toMatch(/^hint: KAGI_PROJECT_KEY is a project key, not a member/m);
-    expect(readFileSync(path.join(alice.dir, '.kagi', 'access.json'), 'utf8')).toBe(before);
+    expect(readAccessText(alice.dir)).toBe(before);
 
-    ok(alice, ['member', 'approve', carolId, '--yes']);
+    kagiOkIn(alice, ['member', 'approve', carolId, '--yes']);
     commitAndPush(alice, 'kagi: approve carol');
     pull(carol);
     expect(runPrint(carol, 'KEY').stdout).toBe(`${VALUES.KEY}\n`);
@@ -202,14 +174,14 @@ describe('the team flow (issue 3, End-to-end)', () => {
 
   it('a machine member reads through KAGI_IDENTITY_FILE from a fresh KAGI_HOME', () => {
     ciIdentityFile = path.join(makeTempDir('kagi-ci-id-'), 'ci-identity.txt');
-    const added = ok(alice, ['member', 'add-machine', 'ci', '--out', ciIdentityFile]);
+    const added = kagiOkIn(alice, ['member', 'add-machine', 'ci', '--out', ciIdentityFile]);
     expect(added.stdout).toBe('');
     expect(readFileSync(ciIdentityFile, 'utf8')).toMatch(/^AGE-SECRET-KEY-1/m);
-    const machine = readAccess(alice).members.find((m) => m.name === 'ci');
+    const machine = readAccess(alice.dir).members.find((m) => m.name === 'ci');
     expect(machine).toMatchObject({ status: 'active' });
     commitAndPush(alice, 'kagi: add machine ci');
 
-    ci = clone(makePerson('ci'));
+    ci = cloneShared(makePerson('ci'), bare);
     const r = runPrint(ci, 'KEY', { KAGI_IDENTITY_FILE: ciIdentityFile });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(`${VALUES.KEY}\n`);
@@ -218,10 +190,10 @@ describe('the team flow (issue 3, End-to-end)', () => {
   });
 
   it('`rotate` alone: epoch 2, every line re-encrypted, every member (and the machine) still reads', () => {
-    const before = readAccess(alice);
-    const r = ok(alice, ['rotate']);
+    const before = readAccess(alice.dir);
+    const r = kagiOkIn(alice, ['rotate']);
     expect(r.stderr).toContain('Rotated the key to epoch 2');
-    const after = readAccess(alice);
+    const after = readAccess(alice.dir);
     expect(after.epoch).toBe(2);
     expect(after.key_id).not.toBe(before.key_id);
     expect(after.history.map((h) => [h.epoch, h.key_id])).toEqual([[1, before.key_id]]);
@@ -239,15 +211,9 @@ describe('the team flow (issue 3, End-to-end)', () => {
       expect(runPrint(who, 'KEY').stdout).toBe(`${VALUES.KEY}\n`);
     }
     pull(ci);
-    const machine = kagi(
-      ci.person,
-      ci.dir,
-      ['run', 'api', 'production', '--', 'printenv', 'DB_URL'],
-      '',
-      {
-        KAGI_IDENTITY_FILE: ciIdentityFile,
-      },
-    );
+    const machine = kagiIn(ci, ['run', 'api', 'production', '--', 'printenv', 'DB_URL'], '', {
+      KAGI_IDENTITY_FILE: ciIdentityFile,
+    });
     expect(machine.code, machine.stderr).toBe(0);
     expect(machine.stdout).toBe(`${VALUES.DB_URL}\n`);
   });
@@ -256,28 +222,28 @@ describe('the team flow (issue 3, End-to-end)', () => {
     // What bob's device holds: the key of the epoch in force when he was removed.
     bobOldKey = cachedKey(bob);
     expect(deriveProjectKeys(parseRootKeyHex(bobOldKey) as Uint8Array).keyId).toBe(
-      readAccess(bob).key_id,
+      readAccess(bob.dir).key_id,
     );
-    const r = ok(alice, ['member', 'remove', bobId, '--yes']);
+    const r = kagiOkIn(alice, ['member', 'remove', bobId, '--yes']);
     expect(r.stdout.trim().split('\n').sort()).toEqual([
       'api/development: KEY',
       'production: DB_URL',
     ]);
     expect(r.stdout).not.toContain(VALUES.KEY);
     expect(r.stderr).toContain('epoch 3');
-    const access = readAccess(alice);
+    const access = readAccess(alice.dir);
     expect(access.epoch).toBe(3);
     const entry = access.members.find((m) => m.id === bobId);
     expect(entry?.status).toBe('removed');
     expect(entry?.wrapped_key).toBeUndefined();
-    ok(alice, ['set', 'api', 'AFTER', VALUES.AFTER]);
+    kagiOkIn(alice, ['set', 'api', 'AFTER', VALUES.AFTER]);
     commitAndPush(alice, 'kagi: remove bob');
   });
 
   it('bob pulls and can read no secret (exit 3), with his device or with his old key', () => {
     pull(bob);
     for (const args of [['get'], ['run', 'api', '--', 'env']]) {
-      const r = kagi(bob.person, bob.dir, args);
+      const r = kagiIn(bob, args);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(3);
       expect(r.stderr).toMatch(/^error: .*removed/m);
       for (const value of Object.values(VALUES)) expect(r.stdout + r.stderr).not.toContain(value);
@@ -318,17 +284,13 @@ describe('the team flow (issue 3, End-to-end)', () => {
 
   it('the remaining members and the machine read everything, old and new', () => {
     pull(carol);
-    const r = kagi(carol.person, carol.dir, ['run', 'api', '--', 'sh', '-c', 'echo "$KEY|$AFTER"']);
+    const r = kagiIn(carol, ['run', 'api', '--', 'sh', '-c', 'echo "$KEY|$AFTER"']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(`${VALUES.KEY}|${VALUES.AFTER}\n`);
     pull(ci);
-    const machine = kagi(
-      ci.person,
-      ci.dir,
-      ['run', 'api', '--', 'sh', '-c', 'echo "$KEY|$AFTER"'],
-      '',
-      { KAGI_IDENTITY_FILE: ciIdentityFile },
-    );
+    const machine = kagiIn(ci, ['run', 'api', '--', 'sh', '-c', 'echo "$KEY|$AFTER"'], '', {
+      KAGI_IDENTITY_FILE: ciIdentityFile,
+    });
     expect(machine.code, machine.stderr).toBe(0);
     expect(machine.stdout).toBe(`${VALUES.KEY}|${VALUES.AFTER}\n`);
   });
@@ -342,7 +304,7 @@ describe('member remove refuses to leave a project without an active member', ()
     expect(kagi(solo, dir, ['set', 'KEY', 'solo-value-Rt5']).code).toBe(0);
     git(solo, dir, ['add', '.']);
     git(solo, dir, ['commit', '-q', '-m', 'kagi']);
-    const access = parseAccess(readFileSync(path.join(dir, '.kagi', 'access.json'), 'utf8'));
+    const access = readAccess(dir);
     const id = access.members[0]?.id as string;
     const r = kagi(solo, dir, ['member', 'remove', id, '--yes']);
     expect(r.code).not.toBe(0);

@@ -7,11 +7,11 @@ import {
   cleanup,
   git,
   kagi,
+  kagiOk,
   makePerson,
   makeRepo,
   makeTempDir,
   type Person,
-  type Result,
 } from './harness.js';
 
 afterAll(() => cleanup());
@@ -26,12 +26,6 @@ const FP_ROW = /^[ +-](\w+) = fp:([0-9a-f]{8})$/;
 
 let alice: Person;
 let dir: string;
-
-function ok(person: Person, cwd: string, args: string[]): Result {
-  const r = kagi(person, cwd, args);
-  expect(r.code, `git kagi ${args.join(' ')}: ${r.stderr}`).toBe(0);
-  return r;
-}
 
 function expectNoValue(...outputs: string[]): void {
   for (const out of outputs) for (const v of PLANTED) expect(out).not.toContain(v);
@@ -49,18 +43,18 @@ function fingerprintRows(diff: string): Array<{ sign: string; name: string; fp: 
 beforeAll(() => {
   alice = makePerson('alice');
   dir = makeRepo(alice);
-  ok(alice, dir, ['init', '--name', 'alice']);
-  ok(alice, dir, ['set', 'api', 'TOKEN', TOKEN_1]);
-  ok(alice, dir, ['set', 'api', 'SHORT_ONE', SHORT]);
-  ok(alice, dir, ['set', 'api', 'CONFIG', 'a-value-that-stays-Ds4']);
-  ok(alice, dir, ['set', 'development', 'PASSWORD', PASSWORD]);
+  kagiOk(alice, dir, ['init', '--name', 'alice']);
+  kagiOk(alice, dir, ['set', 'api', 'TOKEN', TOKEN_1]);
+  kagiOk(alice, dir, ['set', 'api', 'SHORT_ONE', SHORT]);
+  kagiOk(alice, dir, ['set', 'api', 'CONFIG', 'a-value-that-stays-Ds4']);
+  kagiOk(alice, dir, ['set', 'development', 'PASSWORD', PASSWORD]);
   git(alice, dir, ['add', '--', '.kagi', '.gitattributes', '.gitignore']);
   git(alice, dir, ['commit', '-q', '-m', 'git-kagi']);
 });
 
 describe('textconv', () => {
   it('git diff and git diff --cached show the changed name with fingerprints, never a value', () => {
-    ok(alice, dir, ['set', 'api', 'TOKEN', TOKEN_2]);
+    kagiOk(alice, dir, ['set', 'api', 'TOKEN', TOKEN_2]);
     const diff = git(alice, dir, ['diff', '--', STORE]);
     expectNoValue(diff.stdout, diff.stderr);
     const rows = fingerprintRows(diff.stdout);
@@ -108,7 +102,7 @@ describe('textconv', () => {
 
   it('a rotation commit shows no changed fingerprint, though every store line changed', () => {
     const before = git(alice, dir, ['rev-parse', 'HEAD']).stdout.trim();
-    ok(alice, dir, ['rotate']);
+    kagiOk(alice, dir, ['rotate']);
     git(alice, dir, ['add', '--', '.kagi']);
     git(alice, dir, ['commit', '-q', '-m', 'rotate']);
     const changedFiles = git(alice, dir, [

@@ -1,12 +1,11 @@
 // `git kagi verify` and `git kagi doctor [--fix]` through the built binary: verify passes on good
 // states with any key source or none, exits 4 on what hand edits and driverless merges leave, and
 // doctor --fix repairs what is safe (old-epoch lines, pre-rotation approvals, setup, modes).
-import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import type { SpawnSyncReturns } from 'node:child_process';
 import {
   chmodSync,
   cpSync,
   existsSync,
-  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -14,17 +13,28 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Member } from '../../src/core/access.js';
 import {
-  BIN,
   cleanup,
+  copyToTemp,
   git,
   kagi,
+  kagiOk,
+  kagiUnderStrace,
   makePerson,
   makeRepo,
   makeTempDir,
   type Person,
   type Result,
+  readAccess,
+  readAccessText,
+  readCachedKey,
+  readStoreRows,
+  writeAccess,
+  writeStoreRows,
 } from './harness.js';
+import { joinAndApprove } from './team.js';
+import { snapshotTree } from './tree.js';
 
 const PLANTED = {
   API_TOKEN: 'planted-verify-token-Zq81xLw3',
@@ -46,18 +56,10 @@ interface World {
 }
 
 function fork(): World {
-  const dir = path.join(makeTempDir('kagi-verify-'), 'repo');
-  cpSync(base, dir, { recursive: true });
+  const dir = copyToTemp(base, 'kagi-verify-');
   const me = makePerson('alice');
   cpSync(alice.home, me.home, { recursive: true });
   return { dir, me };
-}
-
-function ok(person: Person, dir: string, args: string[], input = ''): Result {
-  const result = kagi(person, dir, args, input);
-  expect(result.stderr).not.toMatch(/^error:/m);
-  expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
-  return result;
 }
 
 function expectNoValues(...results: Result[]): void {
@@ -85,70 +87,15 @@ function printenv(person: Person, dir: string, words: string[], name: string): R
   return kagi(person, dir, ['run', ...words, '--', 'printenv', name]);
 }
 
-interface AccessJson {
-  epoch: number;
-  members: Array<Record<string, string> & { id: string; status: string }>;
-  [key: string]: unknown;
-}
-
-function readAccess(dir: string): AccessJson {
-  return JSON.parse(readFileSync(path.join(dir, '.kagi', 'access.json'), 'utf8')) as AccessJson;
-}
-
-function writeAccess(dir: string, access: AccessJson): void {
-  access.members.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  writeFileSync(path.join(dir, '.kagi', 'access.json'), `${JSON.stringify(access, null, 2)}\n`);
-}
-
-function storeRows(dir: string, file: string): { header: string; lines: string[] } {
-  const [header, ...lines] = readFileSync(path.join(dir, file), 'utf8').split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  return { header: header as string, lines };
-}
-
-function writeRows(dir: string, file: string, header: string, lines: string[]): void {
-  writeFileSync(path.join(dir, file), `${header}\n${lines.map((l) => `${l}\n`).join('')}`);
-}
-
-/** Every file of the work tree and the git dir with its bytes and mode. */
-function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (folder: string) => {
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      const full = path.join(folder, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else
-        out.set(
-          path.relative(dir, full),
-          `${statSync(full).mode.toString(8)} ${readFileSync(full).toString('base64')}`,
-        );
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-/** A member request by `person` on the current branch, approved by `approver`; returns the id. */
-function joinAndApprove(person: Person, approver: Person, dir: string): string {
-  ok(person, dir, ['join', '--name', person.name]);
-  const list = JSON.parse(ok(approver, dir, ['member', 'list', '--json']).stdout) as {
-    members: Array<{ id: string; name: string; status: string }>;
-  };
-  const id = list.members.find((m) => m.name === person.name && m.status === 'pending')?.id;
-  expect(id).toBeDefined();
-  ok(approver, dir, ['member', 'approve', id as string, '--yes']);
-  return id as string;
-}
-
 beforeAll(() => {
   alice = makePerson('alice');
   base = makeRepo(alice);
-  ok(alice, base, ['init', '--name', 'alice']);
-  ok(alice, base, ['set', 'api', 'API_TOKEN'], PLANTED.API_TOKEN);
-  ok(alice, base, ['set', 'api', 'API_SECRET'], PLANTED.API_SECRET);
-  ok(alice, base, ['set', 'LOG_SECRET'], PLANTED.LOG_SECRET);
+  kagiOk(alice, base, ['init', '--name', 'alice']);
+  kagiOk(alice, base, ['set', 'api', 'API_TOKEN'], PLANTED.API_TOKEN);
+  kagiOk(alice, base, ['set', 'api', 'API_SECRET'], PLANTED.API_SECRET);
+  kagiOk(alice, base, ['set', 'LOG_SECRET'], PLANTED.LOG_SECRET);
   commitAll(alice, base, 'kagi');
-  projectId = readAccess(base).project_id as string;
+  projectId = readAccess(base).project_id;
   expect(projectId).toMatch(/^kgp_/);
 });
 
@@ -157,19 +104,19 @@ afterAll(cleanup);
 describe('git kagi verify on a good project', () => {
   it('passes with the device key, decrypting every line, and changes no file', () => {
     const { dir, me } = fork();
-    const before = snapshot(dir);
-    const r = ok(me, dir, ['verify']);
+    const before = snapshotTree(dir, { modes: true });
+    const r = kagiOk(me, dir, ['verify']);
     expect(r.stdout).toMatch(
       /^ok: \.kagi\/ is consistent \(key epoch 1, 2 store\(s\), 3 secret\(s\)/,
     );
     expect(r.stdout).toMatch(/every line decrypted/);
-    expect(snapshot(dir)).toEqual(before);
+    expect(snapshotTree(dir, { modes: true })).toEqual(before);
     expectNoValues(r);
   });
 
   it('passes with KAGI_PROJECT_KEY on a machine without an identity', () => {
     const { dir, me } = fork();
-    const key = readFileSync(path.join(me.home, 'projects', `${projectId}.key`), 'utf8').trim();
+    const key = readCachedKey(me, projectId);
     const ci = makePerson('ci');
     const r = kagi(ci, dir, ['verify'], '', { KAGI_PROJECT_KEY: key });
     expect(r.code, r.stderr).toBe(0);
@@ -181,7 +128,7 @@ describe('git kagi verify on a good project', () => {
   it('passes with a machine identity in KAGI_IDENTITY_FILE and in KAGI_IDENTITY', () => {
     const { dir, me } = fork();
     const file = path.join(makeTempDir('kagi-ci-'), 'ci-identity.txt');
-    ok(me, dir, ['member', 'add-machine', 'ci', '--out', file]);
+    kagiOk(me, dir, ['member', 'add-machine', 'ci', '--out', file]);
     const ci = makePerson('ci');
     const viaFile = kagi(ci, dir, ['verify'], '', { KAGI_IDENTITY_FILE: file });
     expect(viaFile.code, viaFile.stderr).toBe(0);
@@ -194,13 +141,13 @@ describe('git kagi verify on a good project', () => {
 
   it('checks structure only without any key, and says so', () => {
     const { dir } = fork();
-    const before = snapshot(dir);
+    const before = snapshotTree(dir, { modes: true });
     const nobody = makePerson('nobody');
     const r = kagi(nobody, dir, ['verify']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^note: no key .*checked structure only/m);
     expect(r.stdout).toMatch(/structure only: no key/);
-    expect(snapshot(dir)).toEqual(before);
+    expect(snapshotTree(dir, { modes: true })).toEqual(before);
   });
 
   it('fails with exit 3 when the KAGI_PROJECT_KEY it is given is not the project key', () => {
@@ -221,12 +168,12 @@ describe('git kagi verify on a good project', () => {
 describe('git kagi verify exits 4', () => {
   it('after a hand edit of a store line (with a key)', () => {
     const { dir, me } = fork();
-    const { header, lines } = storeRows(dir, API_DEV);
+    const { header, lines } = readStoreRows(dir, API_DEV);
     const [tag, epoch, payload] = (lines[0] as string).split(' ') as [string, string, string];
     const bytes = Buffer.from(payload, 'base64url');
     bytes[30] = (bytes[30] as number) ^ 0x01;
     lines[0] = `${tag} ${epoch} ${bytes.toString('base64url')}`;
-    writeRows(dir, API_DEV, header, lines);
+    writeStoreRows(dir, API_DEV, { header, lines });
     const r = kagi(me, dir, ['verify']);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(
@@ -239,14 +186,11 @@ describe('git kagi verify exits 4', () => {
 
   it('after conflict markers in a store (even without a key)', () => {
     const { dir } = fork();
-    const { header, lines } = storeRows(dir, API_DEV);
-    writeRows(dir, API_DEV, header, [
-      '<<<<<<< HEAD',
-      lines[0] as string,
-      '=======',
-      lines[1] as string,
-      '>>>>>>> feature',
-    ]);
+    const { header, lines } = readStoreRows(dir, API_DEV);
+    writeStoreRows(dir, API_DEV, {
+      header,
+      lines: ['<<<<<<< HEAD', lines[0] as string, '=======', lines[1] as string, '>>>>>>> feature'],
+    });
     const r = kagi(makePerson('nobody'), dir, ['verify']);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/has unresolved merge conflict markers/);
@@ -255,8 +199,8 @@ describe('git kagi verify exits 4', () => {
 
   it('after lines are reordered (even without a key)', () => {
     const { dir } = fork();
-    const { header, lines } = storeRows(dir, API_DEV);
-    writeRows(dir, API_DEV, header, [...lines].reverse());
+    const { header, lines } = readStoreRows(dir, API_DEV);
+    writeStoreRows(dir, API_DEV, { header, lines: [...lines].reverse() });
     const r = kagi(makePerson('nobody'), dir, ['verify']);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/development\.enc:3 is out of order or repeats a secret/);
@@ -265,7 +209,7 @@ describe('git kagi verify exits 4', () => {
   it('for a forged active member with no valid seal; doctor --fix never re-wraps it', () => {
     const { dir, me } = fork();
     const access = readAccess(dir);
-    const real = access.members[0] as Record<string, string> & { id: string; status: string };
+    const real = access.members[0] as Member;
     const forged = {
       ...real,
       id: 'kgm_forgedAAAAAA',
@@ -286,13 +230,13 @@ describe('git kagi verify exits 4', () => {
     expect(doctor.code).toBe(4);
     expect(doctor.stdout).toMatch(/^FAIL access +the seal of member kgm_forgedAAAAAA/m);
     expect(doctor.stdout).toMatch(/fix: nobody holding the key sealed this entry/);
-    const before = readFileSync(path.join(dir, '.kagi', 'access.json'), 'utf8');
+    const before = readAccessText(dir);
     const fix = kagi(me, dir, ['doctor', '--fix']);
     expect(fix.code).toBe(4);
     expect(fix.stdout).toMatch(
       /^left {2}members +kgm_forgedAAAAAA \(mallory\): nobody holding the key/m,
     );
-    expect(readFileSync(path.join(dir, '.kagi', 'access.json'), 'utf8')).toBe(before);
+    expect(readAccessText(dir)).toBe(before);
     expect(kagi(me, dir, ['verify']).code).toBe(4);
   });
 
@@ -312,39 +256,25 @@ describe('git kagi verify exits 4', () => {
     const fix = kagi(me, dir, ['doctor', '--fix']);
     expect(fix.stdout).toMatch(/^fixed rotation +finished the interrupted key rotation/m);
     expect(fix.code, fix.stdout).toBe(0);
-    expect(ok(me, dir, ['verify']).stdout).toMatch(/key epoch 2/);
+    expect(kagiOk(me, dir, ['verify']).stdout).toMatch(/key epoch 2/);
     expect(printenv(me, dir, ['api'], 'API_TOKEN').stdout).toBe(`${PLANTED.API_TOKEN}\n`);
     expectNoValues(r, doctor, fix);
   });
 });
 
 function killAtSecondRename(person: Person, dir: string, args: string[]): SpawnSyncReturns<string> {
-  // One libuv worker, so every rename comes from one thread and `when=2` is the second one.
-  return spawnSync(
-    'strace',
-    [
-      '-f',
-      '-o',
-      '/dev/null',
-      '-e',
-      'inject=?rename,?renameat,renameat2:signal=SIGKILL:when=2',
-      '--',
-      process.execPath,
-      BIN,
-      ...args,
-    ],
-    { cwd: dir, encoding: 'utf8', env: { ...person.env, UV_THREADPOOL_SIZE: '1' } },
-  );
+  const inject = 'inject=?rename,?renameat,renameat2:signal=SIGKILL:when=2';
+  return kagiUnderStrace(person, dir, ['-o', '/dev/null', '-e', inject], args);
 }
 
 describe('a branch made before a rotation, merged without the drivers', () => {
   it('brings a store at the old epoch: verify fails, doctor --fix re-encrypts it', () => {
     const { dir, me } = fork();
     git(me, dir, ['checkout', '-q', '-b', 'web']);
-    ok(me, dir, ['set', 'web', 'WEB_KEY'], PLANTED.WEB_KEY);
+    kagiOk(me, dir, ['set', 'web', 'WEB_KEY'], PLANTED.WEB_KEY);
     commitAll(me, dir, 'web secrets');
     git(me, dir, ['checkout', '-q', 'main']);
-    ok(me, dir, ['rotate']);
+    kagiOk(me, dir, ['rotate']);
     commitAll(me, dir, 'rotate');
     removeDrivers(me, dir);
     // No hooks either: a clone that never ran git kagi (post-merge would repair it).
@@ -376,9 +306,9 @@ describe('a branch made before a rotation, merged without the drivers', () => {
     );
     expect(fix.code, fix.stdout).toBe(0);
     expect(fix.stderr).toBe('Commit .kagi/secrets/web/development.enc now.\n');
-    ok(me, dir, ['verify']);
+    kagiOk(me, dir, ['verify']);
     expect(printenv(me, dir, ['web'], 'WEB_KEY').stdout).toBe(`${PLANTED.WEB_KEY}\n`);
-    const listed = JSON.parse(ok(me, dir, ['get', 'web', '--json']).stdout) as Array<{
+    const listed = JSON.parse(kagiOk(me, dir, ['get', 'web', '--json']).stdout) as Array<{
       name: string;
       inherited_from: string | null;
     }>;
@@ -398,7 +328,7 @@ describe('a branch made before a rotation, merged without the drivers', () => {
     commitAll(me, dir, 'bob joins');
     const bobEntry = readAccess(dir).members.find((m) => m.id === bobId);
     git(me, dir, ['checkout', '-q', 'main']);
-    ok(me, dir, ['rotate']);
+    kagiOk(me, dir, ['rotate']);
     commitAll(me, dir, 'rotate');
     removeDrivers(me, dir);
     const merge = git(me, dir, ['merge', '-q', '--no-edit', 'bob'], true);
@@ -436,7 +366,7 @@ describe('a branch made before a rotation, merged without the drivers', () => {
     );
     expect(fix.code, fix.stdout).toBe(0);
     expect(fix.stderr).toBe('Commit .kagi/access.json now.\n');
-    ok(me, dir, ['verify']);
+    kagiOk(me, dir, ['verify']);
     expect(printenv(bob, dir, ['api'], 'API_TOKEN').stdout).toBe(`${PLANTED.API_TOKEN}\n`);
     expectNoValues(denied, verify, doctor, fix);
   });
@@ -447,12 +377,12 @@ describe('a branch made before a rotation, merged without the drivers', () => {
     const bobId = joinAndApprove(bob, me, dir);
     commitAll(me, dir, 'bob joins');
     const approved = readAccess(dir).members.find((m) => m.id === bobId);
-    ok(me, dir, ['member', 'remove', bobId, '--yes']);
+    kagiOk(me, dir, ['member', 'remove', bobId, '--yes']);
     commitAll(me, dir, 'remove bob');
     // bob (or anyone) pastes the epoch-1 entry back: its seal verifies under epoch 1.
     const access = readAccess(dir);
     access.members = access.members.filter((m) => m.id !== bobId);
-    access.members.push(approved as AccessJson['members'][number]);
+    access.members.push(approved as Member);
     writeAccess(dir, access);
     commitAll(me, dir, 'sneak bob back');
 
@@ -461,13 +391,13 @@ describe('a branch made before a rotation, merged without the drivers', () => {
     expect(doctor.stdout).toMatch(
       new RegExp(`fix: ${bobId} was approved at key epoch 1 but removed since`),
     );
-    const before = readFileSync(path.join(dir, '.kagi', 'access.json'), 'utf8');
+    const before = readAccessText(dir);
     const fix = kagi(me, dir, ['doctor', '--fix']);
     expect(fix.code).toBe(4);
     expect(fix.stdout).toMatch(
       new RegExp(`^left  members +${bobId} \\(bob\\) was removed after its approval`, 'm'),
     );
-    expect(readFileSync(path.join(dir, '.kagi', 'access.json'), 'utf8')).toBe(before);
+    expect(readAccessText(dir)).toBe(before);
     expect(printenv(bob, dir, ['api'], 'API_TOKEN').code).not.toBe(0);
   });
 });
@@ -552,7 +482,7 @@ describe('git kagi doctor', () => {
     expect(r.stdout).toMatch(/^ok +files +.*\(structure only: no key\)$/m);
 
     const bob = makePerson('bob');
-    ok(bob, dir, ['join', '--name', 'bob']);
+    kagiOk(bob, dir, ['join', '--name', 'bob']);
     const pending = kagi(bob, dir, ['doctor']);
     expect(pending.code).toBe(1);
     expect(pending.stdout).toMatch(/^ok +identity /m);
