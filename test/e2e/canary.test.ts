@@ -1,4 +1,4 @@
-// The canary check (STYLE.md, Tests): values planted through every command path never appear in
+// The canary check: values planted through every command path never appear in
 // stderr, in stdout (except reveals and run's child), in files, git objects, KAGI_HOME or temp files.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';

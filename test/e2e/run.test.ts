@@ -108,10 +108,12 @@ describe('run', () => {
   });
 
   // Two ways to start the child (DESIGN.md §6): the native process handle, and child_process
-  // wherever the handle might warn, as with --pending-deprecation. Both must behave alike.
+  // wherever the handle might warn, as with --pending-deprecation, or when KAGI_SPAWN asks for it.
+  // All must behave alike.
   describe.each([
     { launcher: 'the process handle', nodeEnv: {} },
     { launcher: 'child_process', nodeEnv: { NODE_OPTIONS: '--pending-deprecation' } },
+    { launcher: 'child_process, as KAGI_SPAWN asks', nodeEnv: { KAGI_SPAWN: 'child_process' } },
   ])('started through $launcher', ({ nodeEnv }) => {
     const run = (args: string[], stdin = '') => kagi(alice, repo, ['run', ...args], stdin, nodeEnv);
 
@@ -192,6 +194,17 @@ describe('run', () => {
     const r = kagi(alice, repo, ['run', 'api']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: no command to run/m);
+  });
+
+  it('refuses a KAGI_SPAWN it does not know (exit 2) before the program starts', () => {
+    const marker = path.join(makeTempDir('kagi-spawn-'), 'started');
+    const r = kagi(alice, repo, ['run', 'api', '--', 'touch', marker], '', {
+      KAGI_SPAWN: 'posix-spawn-please',
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: KAGI_SPAWN has a value git kagi does not know/m);
+    expect(r.stderr).not.toContain('posix-spawn-please');
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('works from a fresh KAGI_HOME with KAGI_PROJECT_KEY or KAGI_PROJECT_KEY_FILE', () => {

@@ -1,4 +1,4 @@
-// The tamper matrix (STYLE: Tests) through the built binary: every way of damaging or moving a
+// The tamper matrix through the built binary: every way of damaging or moving a
 // store line ends in the integrity error (exit 4), prints no planted value and changes no file.
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
