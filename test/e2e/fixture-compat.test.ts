@@ -15,6 +15,7 @@ import {
   makePerson,
   makeTempDir,
   type Person,
+  readCachedKey,
   readChildEnv,
 } from './harness.js';
 
@@ -95,6 +96,8 @@ describe('a project made by git-kagi 0.1.0', () => {
 
   it('gives the removed member nothing, with her device or her old cached key', () => {
     const carol = fixturePerson('carol');
+    // What she kept from before her removal: the key of epoch 1, cached on her device.
+    expect(readCachedKey(carol, expected.project_id)).toMatch(/^[0-9a-f]{64}$/);
     const repo = cloneFixture(carol);
     for (const args of [['get'], ['run', 'api', 'production', '--', 'printenv']]) {
       const r = kagi(carol, repo, args);
