@@ -1,7 +1,6 @@
 // Reading what git holds rather than the work tree: staged paths, blobs of the index or of a
 // commit, added lines of the staged diff. Always the git binary, so GIT_INDEX_FILE and worktrees
 // are honoured inside hooks (DESIGN §5.2).
-import { spawn } from 'node:child_process';
 import { KagiError } from '../errors.js';
 import { runGit } from './git.js';
 
@@ -55,6 +54,8 @@ export function readBlobs(
       resolve(out);
       return;
     }
+    // Taken on first use, as io/git.ts does: textconv and the merge driver often read no blob.
+    const { spawn } = process.getBuiltinModule('node:child_process');
     const child = spawn('git', ['cat-file', '--batch'], {
       cwd: root,
       stdio: ['pipe', 'pipe', 'ignore'],

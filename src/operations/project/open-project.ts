@@ -6,10 +6,7 @@ import { journalPath } from '../../io/journal.js';
 import type { Runtime } from '../../runtime.js';
 import { type Project, readProject } from './read-project.js';
 
-/**
- * Opens the project of the current folder. An interrupted key rotation (DESIGN §4) is finished
- * first, so no command ever works on a half-rotated `.kagi/`.
- */
+/** Opens the project of the current folder; the rotation journal is DESIGN §4.3. */
 export async function openProject(rt: Runtime): Promise<Project> {
   const project = await readProject(rt);
   if (!pathExists(path.join(project.repo.commonDir, 'kagi', 'setup'))) {
